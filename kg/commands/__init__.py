@@ -1,0 +1,1 @@
+"""One module per CLI command; each registers itself on :data:`kg.commands.app.app`."""

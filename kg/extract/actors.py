@@ -1,0 +1,234 @@
+"""Actor mentions: dictionary matches (EntityRuler label ``ACTOR``), NER names, unnamed proper-noun
+phrases and generic actor nouns ("rebels", "riot police"), plus a token -> mention index the event
+extractor uses to find the actors filling a syntactic slot."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.lexicon import lexicon
+from kg.models import Mention
+
+ACTOR_LABELS = frozenset({"ACTOR", "PERSON", "ORG", "NORP", "GPE"})
+PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "we", "our", "us"})
+RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
+_QUOTES = "\"'\u201c\u201d\u2018\u2019`\u00ab\u00bb"
+_STRIP_WORDS = re.compile(r"^(the|a|an)\s+", re.I)
+
+
+def clean_name(text: str) -> str:
+    """Strip quotes, a leading article, possessive ``'s`` and surrounding punctuation."""
+    text = text.strip().strip(_QUOTES).strip()
+    text = _STRIP_WORDS.sub("", text)
+    text = re.sub(r"[\u2019']s$", "", text)
+    keep_dot = text.count(".") > 1  # "U.S." keeps its final dot
+    text = text.strip(_QUOTES + ",;:()[] ")
+    if not keep_dot:
+        text = text.strip(".")
+    return " ".join(text.split())
+
+
+@dataclass
+class MentionIndex:
+    """All mentions of a doc plus lookups by token."""
+
+    mentions: tuple[Mention, ...]
+    by_token: dict[int, Mention]
+    doc: Doc
+
+    def at(self, token: Token) -> Mention | None:
+        return self.by_token.get(token.i)
+
+
+def _mention(doc: Doc, start: int, end: int, label: str, dict_id: str | None = None) -> Mention | None:
+    span = doc[start:end]
+    # trim leading determiners / quotes and trailing possessives
+    while len(span) and (span[0].lower_ in {"the", "a", "an"} or span[0].text in _QUOTES or span[0].is_punct):
+        span = doc[span.start + 1:span.end]
+    while len(span) and (span[-1].tag_ == "POS" or span[-1].text in _QUOTES or span[-1].is_punct):
+        span = doc[span.start:span.end - 1]
+    if not len(span):
+        return None
+    text = clean_name(_span_text(doc, span.start, span.end))
+    if not text or not any(c.isalpha() for c in text):
+        return None
+    return Mention(text=text, start=span.start_char, end=span.end_char, label=label, dict_id=dict_id)
+
+
+def _generic_span(token: Token) -> tuple[int, int]:
+    """A generic actor noun with its compound/adjective modifiers ("riot police", "Afghan rebels")."""
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ in {"compound", "amod", "nmod"} and child.i < token.i:
+            start = min(start, child.left_edge.i if child.dep_ in {"compound", "nmod"} else child.i)
+    return start, token.i + 1
+
+
+def _span_text(doc: Doc, start: int, end: int) -> str:
+    """Text of a token range without quotes/punctuation tokens inside it."""
+    out = ""
+    for t in doc[start:end]:
+        if t.is_punct and t.text in _QUOTES:
+            if t.whitespace_ and out and not out.endswith(" "):
+                out += " "
+            continue
+        out += t.text_with_ws
+    return out
+
+
+def find_mentions(doc: Doc) -> MentionIndex:
+    """Collect actor mentions in document order."""
+    lex = lexicon()
+    found: list[tuple[int, int, Mention]] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ not in ACTOR_LABELS:
+            continue
+        m = _mention(doc, ent.start, ent.end, ent.label_, ent.ent_id_ or None)
+        if m is not None:
+            found.append((ent.start, ent.end, m))
+            taken.update(range(ent.start, ent.end))
+    generic = lex["generic_actors"]
+    for tok in doc:
+        if tok.i in taken:
+            continue
+        if tok.pos_ == "PROPN" and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "poss"} \
+                and tok.ent_type_ in {"", "WORK_OF_ART", "LAW", "EVENT"}:
+            start = tok.i
+            for child in tok.lefts:
+                if child.dep_ in {"compound", "amod"} and (child.pos_ in {"PROPN", "ADJ"} and child.text[:1].isupper()):
+                    start = min(start, child.i)
+            if any(i in taken for i in range(start, tok.i)):
+                start = tok.i
+            m = _mention(doc, start, tok.i + 1, "PROPN")
+            if m is not None and m.text[:1].isupper():
+                found.append((start, tok.i + 1, m))
+                taken.update(range(start, tok.i + 1))
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in generic:
+            start, end = _generic_span(tok)  # may overlap a named modifier, which keeps its own mention
+            m = _mention(doc, start, end, "GENERIC")
+            if m is not None:
+                found.append((start, end, m))
+                taken.add(tok.i)
+        elif tok.pos_ == "PRON" and tok.lower_ in PRONOUNS:
+            found.append((tok.i, tok.i + 1, Mention(tok.text, tok.idx, tok.idx + len(tok), "PRON")))
+            taken.add(tok.i)
+    found.sort(key=lambda x: x[0])
+    by_token: dict[int, Mention] = {}
+    for start, end, m in found:
+        for i in range(start, end):
+            if i not in by_token or m.label != "GENERIC":
+                by_token.setdefault(i, m) if m.label == "GENERIC" else by_token.__setitem__(i, m)
+    return MentionIndex(tuple(m for _, _, m in found), by_token, doc)
+
+
+def is_backing_modifier(token: Token) -> bool:
+    """True for the ``Iran`` in "Iran-backed militias" / "Iranian-backed" / "pro-Iran"."""
+    lex = lexicon()
+    head = token.head
+    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    after = token.doc[token.i + 2] if token.i + 2 < len(token.doc) else None
+    if nxt is not None and nxt.text == "-" and after is not None and after.lower_ in lex["backing_words"]:
+        return True
+    if head.lower_ in lex["backing_words"] or head.lemma_.lower() in lex["backing_words"]:
+        return True
+    prev = token.doc[token.i - 1] if token.i > 0 else None
+    before = token.doc[token.i - 2] if token.i > 1 else None
+    return prev is not None and prev.text == "-" and before is not None and before.lower_ in lex["pro_prefix"]
+
+
+def actors_at(token: Token, index: MentionIndex, deep: bool = False) -> list[Mention]:
+    """The actor mentions filling the slot headed by ``token`` (with its conjuncts).
+
+    Looks at the token itself, then its possessive / compound / adjectival modifiers, then
+    ``of``-phrases and appositions; with ``deep`` also anywhere in its subtree except inside
+    embedded clauses' subjects (so "buildings belonging to what the Pentagon said were militias"
+    does not pick the Pentagon).
+    """
+    out: list[Mention] = []
+    for tok in [token, *_conjuncts(token)]:
+        found = _actors_one(tok, index, deep)
+        for m in found:
+            if m not in out:
+                out.append(m)
+    return out
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    return [t for t in token.conjuncts if t.i > token.i]
+
+
+def _actors_one(token: Token, index: MentionIndex, deep: bool) -> list[Mention]:
+    if token.lower_ in RELATIVE and token.head.dep_ == "relcl":
+        token = token.head.head
+    m = index.at(token)
+    if m is not None and m.label not in {"GENERIC", "PRON"}:
+        return [m]
+    # named modifiers beat a generic head noun ("Israeli soldiers" -> Israeli)
+    mods: list[Mention] = []
+    for child in token.children:
+        if child.dep_ in {"poss", "compound", "amod", "nmod", "nummod"} or (child.dep_ == "appos"):
+            cm = index.at(child)
+            if cm is not None and cm.label not in {"GENERIC"} and cm is not m and not is_backing_modifier(child):
+                if cm not in mods:
+                    mods.append(cm)
+    if mods:
+        return mods
+    for child in token.children if m is not None else ():  # "leaders of X": only under an actor noun
+        if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    sub = _actors_one(pobj, index, False)
+                    if sub:
+                        return sub
+    if m is not None:
+        return [m]
+    if deep:
+        return _deep_actors(token, index)
+    return []
+
+
+def _deep_actors(root: Token, index: MentionIndex) -> list[Mention]:
+    """Named actors inside a slot's phrase ("facilities used by militia troops, including X and Y"),
+    not crossing into embedded subjects, nested event nouns, or locative place names."""
+    from kg.extract.lexicon import lexicon
+
+    lex = lexicon()
+    found: list[Mention] = []
+    stack = [c for c in root.children]
+    while stack:
+        tok = stack.pop(0)
+        if tok.dep_ in {"nsubj", "nsubjpass"}:
+            continue
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.nouns:
+            continue
+        cm = index.at(tok)
+        if cm is not None and cm.label not in {"PRON", "GENERIC"} and cm not in found and not is_backing_modifier(tok):
+            locative = tok.ent_type_ in {"GPE", "LOC", "FAC", "ACTOR"} and _under_place_prep(tok, lex["place_preps"])
+            if not locative:
+                found.append(cm)
+        stack.extend(tok.children)
+    return found
+
+
+def _under_place_prep(tok: Token, preps: frozenset[str]) -> bool:
+    cur = tok
+    for _ in range(3):
+        if cur.dep_ == "pobj" and cur.head.lower_ in preps:
+            return True
+        if cur.dep_ not in {"compound", "amod", "conj", "appos"}:
+            return False
+        cur = cur.head
+    return False
+
+
+def _inside_embedded_subject(tok: Token, root: Token) -> bool:
+    """True if the path from ``tok`` up to ``root`` crosses a subject relation (an embedded clause's agent)."""
+    cur = tok
+    while cur.i != root.i and cur.head.i != cur.i:
+        if cur.dep_ in {"nsubj", "nsubjpass"}:
+            return True
+        cur = cur.head
+    return False

@@ -1,0 +1,1 @@
+"""RDF side: namespaces, record -> triples mapping, the Oxigraph store, serialisation."""

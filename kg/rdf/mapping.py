@@ -1,0 +1,170 @@
+"""Map a resolved :class:`kg.models.Extraction` to RDF: the article's named-graph content, plus the
+canonical descriptions of the actors and places it references (stored once, in their own graphs)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg.dictionary import load_dictionary
+from kg.models import Actor, Article, Extraction, Place
+from kg.rdf.namespaces import (
+    CK, ID, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD, actor_iri, article_iri, claim_iri, enc, event_iri,
+    geonames_iri, place_iri, plover_iri, slug,
+)
+
+RELATIONS = {"backedBy": CK.backedBy, "memberOf": CK.memberOf, "spokespersonFor": CK.spokespersonFor,
+             "leaderOf": CK.leaderOf}
+
+
+@dataclass(frozen=True)
+class ArticleGraphs:
+    """The RDF of one article: its own triples and the shared descriptions it references."""
+
+    article_id: str
+    checksum: str
+    graph: Graph
+    actors: Graph
+    places: Graph
+
+
+def _graph() -> Graph:
+    g = Graph()
+    g.bind("ck", CK)
+    g.bind("kgid", ID)
+    g.bind("schema", SCHEMA)
+    g.bind("skos", SKOS)
+    g.bind("prov", PROV)
+    return g
+
+
+def describe_actor(g: Graph, a: Actor) -> URIRef:
+    """Canonical description: class, one prefLabel, country, Wikidata link, dictionary relations."""
+    node = actor_iri(a.id)
+    g.add((node, RDF.type, CK[a.type]))
+    g.add((node, SKOS.prefLabel, Literal(a.label)))
+    if a.country:
+        g.add((node, CK.country, Literal(a.country)))
+    if a.qid:
+        g.add((node, SKOS.exactMatch, WD[a.qid]))
+    if a.from_dictionary:
+        entry = load_dictionary().by_id(a.id)
+        if entry is not None:
+            for alias in entry.aliases:
+                if alias != a.label:
+                    g.add((node, SKOS.altLabel, Literal(alias)))
+            if entry.part_of:
+                g.add((node, CK.memberOf, actor_iri(entry.part_of)))
+                parent = load_dictionary().by_id(entry.part_of)
+                if parent is not None:
+                    describe_actor(g, Actor(id=parent.id, label=parent.label, type=parent.type, country=parent.country,
+                                            qid=parent.qid, from_dictionary=False))
+    return node
+
+
+def describe_place(g: Graph, p: Place) -> URIRef:
+    node = place_iri(p.id)
+    g.add((node, RDF.type, CK.Place))
+    g.add((node, SKOS.prefLabel, Literal(p.label)))
+    g.add((node, CK.placeKind, Literal(p.kind)))
+    if p.geonames_id is not None:
+        g.add((node, SKOS.exactMatch, geonames_iri(p.geonames_id)))
+    if p.country:
+        g.add((node, CK.country, Literal(p.country)))
+    if p.part_of:
+        g.add((node, CK.partOf, place_iri(p.part_of)))
+        from kg.extract.places import country_place
+
+        parent = next((c for c in [country_place_by_id(p.part_of)] if c is not None), None)
+        if parent is not None:
+            describe_place(g, parent)
+    if p.lat is not None and p.lon is not None:
+        g.add((node, SCHEMA.latitude, Literal(Decimal(str(round(p.lat, 5))), datatype=XSD.decimal)))
+        g.add((node, SCHEMA.longitude, Literal(Decimal(str(round(p.lon, 5))), datatype=XSD.decimal)))
+    return node
+
+
+def country_place_by_id(place_id: str) -> Place | None:
+    """The country Place for a ``gn-<geonameid>`` id."""
+    from kg.extract.places import _gc, country_place
+
+    if not place_id.startswith("gn-"):
+        return None
+    gid = int(place_id[3:])
+    for iso2, c in _gc().get_countries().items():
+        if int(c["geonameid"]) == gid:
+            return country_place(iso2)
+    return None
+
+
+def _article(g: Graph, art: Article) -> URIRef:
+    node = article_iri(art.id)
+    g.add((node, RDF.type, SCHEMA.NewsArticle))
+    g.add((node, SCHEMA.identifier, Literal(art.id)))
+    if art.date is not None:
+        g.add((node, SCHEMA.datePublished, Literal(art.date.isoformat(), datatype=XSD.date)))
+    pub_name = art.publisher or "unknown"
+    pub = ID[f"publisher/{enc(slug(pub_name))}"]
+    g.add((node, SCHEMA.publisher, pub))
+    g.add((pub, RDF.type, SCHEMA.Organization))
+    g.add((pub, SCHEMA.name, Literal(pub_name)))
+    if art.title:
+        g.add((node, SCHEMA.headline, Literal(art.title)))
+    if art.url:
+        g.add((node, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI)))
+    g.add((node, SCHEMA.text, Literal(art.text)))
+    g.add((node, CK.checksum, Literal(art.checksum)))
+    return node
+
+
+def to_rdf(ex: Extraction) -> ArticleGraphs:
+    """Build the article graph and the referenced actor/place descriptions."""
+    art = ex.article
+    g, actors_g, places_g = _graph(), _graph(), _graph()
+    anode = _article(g, art)
+    for a in ex.actors.values():
+        describe_actor(actors_g, a)
+        node = actor_iri(a.id)
+        for name in a.mentions:
+            g.add((node, CK.mention, Literal(name)))
+        for name in a.names:
+            g.add((node, SKOS.altLabel, Literal(name)))
+    for i, e in enumerate(ex.events):
+        node = event_iri(art.id, i)
+        g.add((node, RDF.type, CK.Event))
+        g.add((node, CK.eventType, plover_iri(e.type)))
+        g.add((node, PROV.wasDerivedFrom, anode))
+        for span in (e.span, *e.evidence):
+            g.add((node, CK.evidence, Literal(span.sentence)))
+        g.add((node, CK.charStart, Literal(e.span.start, datatype=XSD.integer)))
+        g.add((node, CK.charEnd, Literal(e.span.end, datatype=XSD.integer)))
+        g.add((node, CK.trigger, Literal(e.trigger)))
+        g.add((node, CK.mode, Literal(e.mode)))
+        g.add((node, CK.confidence, Literal(Decimal(f"{e.confidence:.2f}"), datatype=XSD.decimal)))
+        for m in e.agents:
+            g.add((node, CK.agent, actor_iri(m.actor_id)))
+        for m in e.targets:
+            g.add((node, CK.target, actor_iri(m.actor_id)))
+        if e.place is not None:
+            g.add((node, CK.place, place_iri(e.place.id)))
+            describe_place(places_g, e.place)
+        for prop, value in ((CK.date, e.date), (CK.earliest, e.earliest), (CK.latest, e.latest)):
+            if value is not None:
+                g.add((node, prop, Literal(value.isoformat(), datatype=XSD.date)))
+        names = lambda ms: ", ".join(ex.actors[m.actor_id].label for m in ms if m.actor_id in ex.actors) or "?"  # noqa: E731
+        g.add((node, RDFS.label, Literal(f"{e.type}: {names(e.agents)} -> {names(e.targets)}")))
+    for i, c in enumerate(ex.claims):
+        node = claim_iri(art.id, i)
+        g.add((node, RDF.type, CK.Claim))
+        g.add((node, CK.claimant, actor_iri(c.claimant.actor_id)))
+        g.add((node, CK.quote, Literal(c.quote)))
+        g.add((node, PROV.wasDerivedFrom, anode))
+        g.add((node, CK.evidence, Literal(c.span.sentence)))
+        g.add((node, CK.charStart, Literal(c.span.start, datatype=XSD.integer)))
+        g.add((node, CK.charEnd, Literal(c.span.end, datatype=XSD.integer)))
+        if c.about is not None:
+            g.add((node, CK.about, event_iri(art.id, c.about)))
+    for r in ex.relations:
+        g.add((actor_iri(r.subject.actor_id), RELATIONS[r.predicate], actor_iri(r.object.actor_id)))
+    return ArticleGraphs(art.id, art.checksum, g, actors_g, places_g)
