@@ -234,13 +234,10 @@ def export_all(store, out: Path, summary: Summary) -> list[Path]:
     from kg.rdf.export import write_outputs
     from kg.validate import validate_graph
 
-    import pyoxigraph
-
     written = list(write_outputs(store, out) or [])
     # cross-article shapes on the shared actor descriptions (one graph, small)
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/conflict-kg/graph/actors> { ?s ?p ?o } }")
-    actors = Graph()
-    actors.parse(data=triples.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    actors = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/conflict-kg/graph/actors> { ?s ?p ?o } }"
+                         ).to_rdflib()
     cross = validate_graph(actors, cross=True)
     if not cross.conforms:
         summary.conforms = False

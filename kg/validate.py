@@ -127,16 +127,16 @@ def _shapes_graph(path: str, scope: str) -> ShapesGraph:
     keeps the other targeted shapes; nodes used by no shape (prefix declarations) go to both.
     """
     full = _load_shapes_cached(path)
-    if scope == "all":
-        return ShapesGraph(full)
     roots = {s for p in _TARGETS for s in full.subjects(p, None)}
     cross_roots = set(full.subjects(CK.scope, Literal("cross"))) & roots
     only_cross = _closure(full, cross_roots) - _closure(full, roots - cross_roots)
     only_article = _closure(full, roots - cross_roots) - _closure(full, cross_roots)
-    drop = only_cross if scope == "article" else only_article
-    g = Graph()
-    for prefix, ns in full.namespaces():
-        g.bind(prefix, ns)
+    drop = {"article": only_cross, "cross": only_article}.get(scope, set())
+    g = Graph(bind_namespaces="none")  # pyshacl copies every prefix into each report: keep few
+    for prefix in ("sh", "xsd", "ck", "cks", "skos", "schema", "prov", "plover"):
+        ns = full.namespace_manager.store.namespace(prefix)
+        if ns is not None:
+            g.bind(prefix, ns)
     for t in full:
         if t[0] not in drop:
             g.add(t)
@@ -192,8 +192,11 @@ def _work_copy(triples: Iterable[tuple]) -> _WorkGraph:
     return g
 
 
-def _run(work: _WorkGraph, scope: str, shapes_path: str | None = None) -> tuple[bool, Graph]:
-    path = str(Path(shapes_path or SHAPES_PATH).resolve())
+def _resolved(shapes_path: str | Path | None) -> str:
+    return str(Path(shapes_path or SHAPES_PATH).resolve())
+
+
+def _run(work: _WorkGraph, scope: str, path: str) -> tuple[bool, Graph]:
     sg = _shapes_graph(path, scope)
     conforms, report, _text = _CachedShapesValidator(work, sg).run()
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes graph as text
@@ -202,6 +205,12 @@ def _run(work: _WorkGraph, scope: str, shapes_path: str | None = None) -> tuple[
 
 
 # ------------------------------------------------------------------ results
+
+@lru_cache(maxsize=8)
+def _shape_messages(shapes_path: str) -> dict:
+    g = _load_shapes_cached(shapes_path)
+    return {s: tuple(g.objects(s, SH.message)) for s in g.subjects(SH.message, None)}
+
 
 def _node_str(node) -> str | None:
     if node is None:
@@ -231,21 +240,25 @@ def _article_of(node, data: Graph, articles: dict) -> str | None:
     return None
 
 
-def _issues(report: Graph, data: Graph, article: str | None = None) -> list[Issue]:
+def _issues(report: Graph, data: Graph, shapes_path: str, article: str | None = None) -> list[Issue]:
     articles = _articles(data) if article is None else {}
     out = []
     for r in report.objects(None, SH.result):
         focus = report.value(r, SH.focusNode)
         path = report.value(r, SH.resultPath)
         severity = report.value(r, SH.resultSeverity)
+        shape = report.value(r, SH.sourceShape)
         messages = sorted(str(m) for m in report.objects(r, SH.resultMessage))
+        if len(messages) > 1:  # a SPARQL constraint's own message is more specific than its shape's
+            generic = {str(m) for m in _shape_messages(shapes_path).get(shape, ())}
+            messages = [m for m in messages if m not in generic] or messages
         out.append(Issue(
             focus=str(focus),
             path=str(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
             value=_node_str(report.value(r, SH.value)),
             message="; ".join(messages) or "constraint violated",
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-            shape=str(report.value(r, SH.sourceShape)),
+            shape=str(shape),
             article=article if article is not None else _article_of(focus, data, articles),
         ))
     return out
@@ -292,9 +305,10 @@ def validate_graph(data: Graph, *, cross: bool = False, shapes_path: str | Path 
     """
     if isinstance(data, ConjunctiveGraph):
         return validate_dataset(data, shapes_path=shapes_path)
+    sp = _resolved(shapes_path)
     work = _work_copy(data)
-    conforms, report = _run(work, "all" if cross else "article", _path_str(shapes_path))
-    return _result([(conforms, report, _issues(report, work))])
+    conforms, report = _run(work, "all" if cross else "article", sp)
+    return _result([(conforms, report, _issues(report, work, sp))])
 
 
 def validate_dataset(ds: ConjunctiveGraph, *, shapes_path: str | Path | None = None) -> ValidationResult:
@@ -302,11 +316,12 @@ def validate_dataset(ds: ConjunctiveGraph, *, shapes_path: str | Path | None = N
     and places it references; then the cross shapes on the actors + places graphs.
 
     Named graphs other than article/actors/places/runs/ontology (and a non-empty default graph) are
-    validated on their own with every shape. ``Issue.article`` is the article id.
+    validated on their own with every shape. ``Issue.article`` is the article id (None for issues
+    of the shared actors/places graphs).
     """
     graphs = {g.identifier: g for g in ds.graphs() if len(g)}
     shared = [graphs[i] for i in (ACTORS_GRAPH, PLACES_GRAPH) if i in graphs]
-    sp = _path_str(shapes_path)
+    sp = _resolved(shapes_path)
     parts: list[tuple[bool, Graph, list[Issue]]] = []
     for ident in sorted(graphs, key=str):
         g = graphs[ident]
@@ -317,14 +332,14 @@ def validate_dataset(ds: ConjunctiveGraph, *, shapes_path: str | Path | None = N
             ids = _articles(g)
             article = next(iter(ids.values())) if len(ids) == 1 else unquote(str(ident)[len(ARTICLE_GRAPH_PREFIX):])
             conforms, report = _run(work, "article", sp)
-            parts.append((conforms, report, _issues(report, work, article)))
+            parts.append((conforms, report, _issues(report, work, sp, article)))
         else:
             conforms, report = _run(work, "all", sp)
-            parts.append((conforms, report, _issues(report, work)))
+            parts.append((conforms, report, _issues(report, work, sp)))
     if shared:
         work = _work_copy(t for g in shared for t in g)
         conforms, report = _run(work, "cross", sp)
-        parts.append((conforms, report, [_with_article(i, None) for i in _issues(report, work, "")]))
+        parts.append((conforms, report, [_with_article(i, None) for i in _issues(report, work, sp, "")]))
     if not parts:
         return ValidationResult(True, (), _merge_reports([], True))
     return _result(parts)
@@ -352,10 +367,6 @@ def _joined(g: Graph, shared: list[Graph]) -> Iterator[tuple]:
                 yield t
                 if isinstance(t[2], URIRef) and t[1] != RDF.type:
                     todo.append(t[2])
-
-
-def _path_str(p: str | Path | None) -> str | None:
-    return None if p is None else str(p)
 
 
 # ------------------------------------------------------------------ reading RDF files safely
@@ -518,6 +529,9 @@ def _compact(iri: str | None) -> str:
     return f"<{iri}>" if "://" in iri else iri
 
 
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"',;()]+[^\s<>\"',;().:]")
+
+
 def format_report(result: ValidationResult) -> str:
     """Readable text: a summary line, then issues grouped by article and focus node."""
     if result.conforms and not result.issues:
@@ -544,7 +558,8 @@ def format_report(result: ValidationResult) -> str:
         if i.value is not None:
             detail.append(f"value {_compact(i.value) if '://' in i.value else repr(i.value)}")
         extra = f" ({', '.join(detail)})" if detail else ""
-        lines.append(f"    {i.severity}: {i.message}{extra} [{_compact(i.shape)}]")
+        message = _IRI_IN_TEXT.sub(lambda m: _compact(m.group(0)), i.message)
+        lines.append(f"    {i.severity}: {message}{extra} [{_compact(i.shape)}]")
     return "\n".join(lines)
 
 

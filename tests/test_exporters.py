@@ -152,7 +152,7 @@ def test_html_escapes_hostile_labels(tmp_path):
     page = export(g, tmp_path / "h.html").read_text(encoding="utf-8")
     assert "alert(1)</script>" not in page and network_resources(page) == []
     hover = _raw_data(page)["edges"][0]["metadata"]["hover"]
-    assert "&lt;img src=https://evil/x.png&gt; &#36;5" in hover
+    assert "&lt;img src&#61;https://evil/x.png&gt; &#36;5" in hover
 
 
 def test_html_prunes_large_graphs_with_a_note(tmp_path):

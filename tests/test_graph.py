@@ -189,3 +189,43 @@ def test_building_is_deterministic(store, actors):
     again = actor_graph(store)
     assert list(again.nodes(data=True)) == list(actors.nodes(data=True))
     assert list(again.edges(data=True)) == list(actors.edges(data=True))
+
+
+# ----------------------------------------------------------------------------- `kg graph` command
+
+
+def run_kg(*args: str) -> int:
+    from kg.cli import main
+
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_cli_graph_writes_each_format(tmp_path):
+    open_sample(tmp_path)
+    assert run_kg("graph", str(tmp_path), "--format", "graphml") == 0
+    g = nx.read_graphml(tmp_path / "actors.graphml")
+    assert g.edges[USA, KH]["count"] == 3
+    out = tmp_path / "pics" / "assaults.png"
+    assert run_kg("graph", str(tmp_path), "--format", "png", "--out", str(out), "--type", "ASSAULT",
+                  "--since", "2021-02-01", "--until", "2021-03-31", "--country", "IRQ", "--min-weight", "1") == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert run_kg("graph", str(tmp_path / "store"), "--format", "json", "--kind", "events") == 0
+    assert (tmp_path / "events.json").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("--format", "svg"), ("--type", "BOMBING"), ("--since", "2021-13-45"), ("--country", "Iraq"), ("--kind", "people"),
+])
+def test_cli_graph_usage_errors_exit_2(tmp_path, args, capsys):
+    open_sample(tmp_path)
+    assert run_kg("graph", str(tmp_path), *args) == 2
+    assert not list(tmp_path.glob("actors.*"))
+
+
+def test_cli_graph_without_store_exits_2(tmp_path, capsys):
+    assert run_kg("graph", str(tmp_path / "nothing")) == 2
+    assert "E040" in capsys.readouterr().err

@@ -27,12 +27,19 @@ _RESOURCE = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*|url\(\s*["']?|@impor
 
 
 def _text(value: object) -> str:
-    """Escaped text safe inside gravis strings (no ``$var`` or ``§TAG§`` substitution, no ``<``)."""
-    return _html.escape(str(value)).replace("$", "&#36;").replace("§", "&#167;")
+    """Escaped text for gravis hover HTML: no markup, no ``$var``/``§TAG§`` substitution, and no
+    ``src=``/``href=``/``url(``/``@import`` sequences the resource check would mistake for links."""
+    out = _html.escape(str(value))
+    for a, b in (("$", "&#36;"), ("§", "&#167;"), ("=", "&#61;"), ("(", "&#40;"), ("@", "&#64;")):
+        out = out.replace(a, b)
+    return out
 
 
 def _label(value: object) -> str:
-    return re.sub(r"[<>§$]", "", str(value))
+    """Plain label text (drawn as SVG text, never parsed as HTML), defanged the same way."""
+    text = re.sub(r"[<>§$]", "", str(value))
+    text = re.sub(r"(?i)\b(src|href)(\s*)=", "\\1\\2\uff1d", text)
+    return re.sub(r"(?i)(url)\(|@(import)", lambda m: f"{m.group(1)} (" if m.group(1) else "@ import", text)
 
 
 def _node_hover(d: dict[str, Any]) -> str:
