@@ -27,7 +27,8 @@ ONTOLOGY_FILES: tuple[Path, ...] = (_ONTOLOGY_DIR / "conflict.ttl", _ONTOLOGY_DI
 # remote resources a page must not need: <script src=http...>, <link href=http... rel=stylesheet>, <img src=http...>
 _REMOTE_TAG = re.compile(
     r"<(script|img|iframe)\b[^>]*\bsrc\s*=\s*[\"']https?://[^>]*>(?:\s*</\1>)?"
-    r"|<link\b(?=[^>]*\brel\s*=\s*[\"'](?:stylesheet|preload|modulepreload)[\"'])[^>]*\bhref\s*=\s*[\"']https?://[^>]*>",
+    r"|<link\b(?=[^>]*\brel\s*=\s*[\"'](?:stylesheet|preload|modulepreload)[\"'])"
+    r"[^>]*\bhref\s*=\s*[\"']https?://[^>]*>",
     re.I,
 )
 
@@ -64,14 +65,18 @@ def _plover_section(g: Graph) -> str:
     esc = _html.escape
     rows = []
     scheme = URIRef(str(PLOVER))
-    concepts = sorted(g.subjects(SKOS.inScheme, scheme), key=lambda c: (str(g.value(g.value(c, CK.quadClass), CK.cameoQuadClass)), str(c)))
+    def order(c: URIRef) -> tuple[str, str]:
+        return str(g.value(g.value(c, CK.quadClass), CK.cameoQuadClass)), str(c)
+
+    concepts = sorted(g.subjects(SKOS.inScheme, scheme), key=order)
     for c in concepts:
         quad = g.value(c, CK.quadClass)
         cameo = ", ".join(sorted(str(x) for x in g.objects(c, CK.cameoRootCode)))
         rows.append(
             f'<tr id="plover-{esc(str(g.value(c, SKOS.notation)))}"><td><a href="{esc(str(c))}"><code>'
             f"{esc(str(g.value(c, SKOS.notation)))}</code></a></td>"
-            f"<td>{esc(str(g.value(quad, SKOS.prefLabel) or ''))} ({esc(str(g.value(quad, CK.cameoQuadClass) or ''))})</td>"
+            f"<td>{esc(str(g.value(quad, SKOS.prefLabel) or ''))} "
+            f"({esc(str(g.value(quad, CK.cameoQuadClass) or ''))})</td>"
             f"<td>{esc(str(g.value(c, SKOS.definition) or ''))}</td><td>{esc(cameo)}</td></tr>"
         )
     title = esc(str(g.value(scheme, SKOS.prefLabel) or "PLOVER event types"))

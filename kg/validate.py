@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,7 @@ from kg.registry import Registry
 
 __all__ = [
     "ONTOLOGY_DIR", "SHAPES_PATH", "RDF_FORMATS", "RDFFormat", "Issue", "ValidationResult",
-    "load_shapes", "validate_graph", "validate_dataset", "validate_path", "format_report",
+    "load_shapes", "validate_graph", "validate_dataset", "validate_path", "parse_rdf", "format_report",
 ]
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -146,11 +147,13 @@ def _shapes_graph(path: str, scope: str) -> ShapesGraph:
 @lru_cache(maxsize=1)
 def _class_axioms() -> tuple[tuple, ...]:
     """``rdfs:subClassOf`` triples of the ck: classes (so sh:class/sh:targetClass see subclasses)."""
+    if not ONTOLOGY_PATH.is_file():
+        raise KGError("E001", path=str(ONTOLOGY_PATH), reason="no such file")
     g = Graph()
     try:
         g.parse(ONTOLOGY_PATH, format="turtle")
     except Exception as exc:
-        raise KGError("E033", path=str(ONTOLOGY_PATH), reason=_one_line(exc)) from None
+        raise KGError("E030", path=str(ONTOLOGY_PATH), fmt="Turtle", reason=_one_line(exc)) from None
     return tuple(
         (s, p, o) for s, p, o in g.triples((None, RDFS.subClassOf, None))
         if isinstance(s, URIRef) and isinstance(o, URIRef) and str(s).startswith(str(CK))
@@ -196,9 +199,13 @@ def _resolved(shapes_path: str | Path | None) -> str:
     return str(Path(shapes_path or SHAPES_PATH).resolve())
 
 
+_LOCK = threading.Lock()  # the cached ShapesGraph is shared; pyshacl is CPU-bound anyway (GIL)
+
+
 def _run(work: _WorkGraph, scope: str, path: str) -> tuple[bool, Graph]:
-    sg = _shapes_graph(path, scope)
-    conforms, report, _text = _CachedShapesValidator(work, sg).run()
+    with _LOCK:
+        sg = _shapes_graph(path, scope)
+        conforms, report, _text = _CachedShapesValidator(work, sg).run()
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes graph as text
         raise KGError("E033", path=path, reason=_one_line(report))
     return bool(conforms), report
@@ -210,14 +217,6 @@ def _run(work: _WorkGraph, scope: str, path: str) -> tuple[bool, Graph]:
 def _shape_messages(shapes_path: str) -> dict:
     g = _load_shapes_cached(shapes_path)
     return {s: tuple(g.objects(s, SH.message)) for s in g.subjects(SH.message, None)}
-
-
-def _node_str(node) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, Literal):
-        return str(node)
-    return str(node)
 
 
 def _articles(g: Graph) -> dict:
@@ -255,7 +254,7 @@ def _issues(report: Graph, data: Graph, shapes_path: str, article: str | None = 
         out.append(Issue(
             focus=str(focus),
             path=str(path) if isinstance(path, URIRef) else (None if path is None else "(complex path)"),
-            value=_node_str(report.value(r, SH.value)),
+            value=None if report.value(r, SH.value) is None else str(report.value(r, SH.value)),
             message="; ".join(messages) or "constraint violated",
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
             shape=str(shape),
@@ -442,7 +441,7 @@ def _parse_error_reason(exc: Exception, text: str, fmt: RDFFormat) -> str:
     line = getattr(exc, "lines", None)  # notation3 BadSyntax
     if isinstance(line, int):
         why = getattr(exc, "_why", None) or msg
-        return f"line {line + 1 if line == 0 else line}: {why}"
+        return f"line {line + 1}: {why}"  # BadSyntax.lines counts the newlines before the error
     get_line = getattr(exc, "getLineNumber", None)  # SAXParseException
     if callable(get_line):
         return f"line {get_line()}: {exc.getMessage()}"  # type: ignore[attr-defined]
@@ -506,13 +505,14 @@ def _rdf_files(root: Path) -> list[Path]:
 def validate_path(path: str | Path, *, shapes_path: str | Path | None = None) -> ValidationResult:
     """Validate an RDF file, or every RDF file under a directory (``kg validate FILE-or-DIR``).
 
-    Each file is parsed into a dataset and checked with :func:`validate_dataset`. Raises
-    ``KGError`` E007 (no such path), E032 (unknown extension), E030 (malformed RDF, with line).
+    Each file is parsed into a dataset and checked with :func:`validate_dataset`; an issue found in
+    several files (``kg.trig`` and its union ``kg.ttl``) is listed once. Raises ``KGError`` E007
+    (no such path), E032 (unknown extension), E030 (malformed RDF, with its line).
     """
     files = _rdf_files(Path(path))
     parts: list[ValidationResult] = [validate_dataset(parse_rdf(f), shapes_path=shapes_path) for f in files]
     conforms = all(r.conforms for r in parts)
-    issues = tuple(sorted((i for r in parts for i in r.issues), key=_sort_key))
+    issues = tuple(sorted({i for r in parts for i in r.issues}, key=_sort_key))
     return ValidationResult(conforms, issues, _merge_reports((r.report for r in parts), conforms))
 
 
