@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Protocol, Sequence
+from urllib.parse import unquote
 
 import networkx as nx
 
@@ -45,11 +46,11 @@ QUAD_SIGN: dict[str, int] = {
 MAX_EVIDENCE = 3
 #: above this many nodes betweenness is estimated from a sample of pivots
 BETWEENNESS_EXACT_LIMIT = 1000
-_SEP = "\u241e"
+_SEP = "\u241e"  # record separator symbol: joins sentences in GROUP_CONCAT
 # MIN/MAX are unbound when one row lacks a date, so undated rows count as far future / far past
 _NO_FIRST, _NO_LAST = "9999-12-31", "0001-01-01"
 _FIRST_LAST = (f'(MIN(COALESCE(?start, "{_NO_FIRST}"^^xsd:date)) AS ?first) '
-               f'(MAX(COALESCE(?end, "{_NO_LAST}"^^xsd:date)) AS ?last)')  # record separator symbol: joins sentences in GROUP_CONCAT
+               f'(MAX(COALESCE(?end, "{_NO_LAST}"^^xsd:date)) AS ?last)')
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
@@ -201,8 +202,6 @@ def _add_nodes(g: nx.Graph, rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def _label_from_iri(iri: str) -> str:
-    from urllib.parse import unquote
-
     return unquote(_local(iri, "/")).replace("-", " ")
 
 
@@ -258,6 +257,7 @@ def event_multigraph(store: SelectStore, **filters: Any) -> nx.MultiDiGraph:
 
     Edge attributes: ``event``, ``event_type``, ``date`` (ISO or None), ``article``, ``evidence``
     (list), ``mode``, ``confidence``, ``quad_class``, ``sign``, ``weight`` (1.0), ``count`` (1).
+    ``min_weight`` here is the number of events of the (agent, target) pair.
     """
     f = GraphFilter.make(**filters)
     quads = quad_class_table(store)

@@ -66,3 +66,5 @@ def test_dom_has_one_circle_per_actor_and_search_from_url(page, tmp_path):
     assert len(re.findall(r"<circle\b", dom)) == 11
     hits = re.search(r'<span id="kg-hits">([^<]*)</span>', dom)
     assert hits and hits.group(1) == "1 match: Kata'ib Hezbollah"
+    nodes = re.search(r'<g id="[^"]*-node-group"[^>]*>(.*?)</g></g>', dom, re.S).group(1)
+    assert nodes.count("opacity: 0.12") == 10 and nodes.count("opacity: 1") == 1  # the others are dimmed

@@ -453,3 +453,17 @@ def test_validation_of_a_300_triple_article_is_fast():
     # measured ~30 ms CPU on the dev box; the bound leaves room for slow CI machines but
     # catches regressions such as re-parsing SPARQL per focus node (~500 ms)
     assert statistics.median(times) < 0.2, times
+
+
+def test_shapes_work_with_plain_pyshacl_and_rdfs_inference():
+    """Interop: standard pyshacl usage (ontology as ont_graph, RDFS inference, meta-SHACL check)."""
+    import pyshacl
+
+    ontology = Graph().parse(SHAPES_PATH.parent / "conflict.ttl", format="turtle")
+    shapes = Graph().parse(SHAPES_PATH, format="turtle")
+    conforms, _, text = pyshacl.validate(good(), shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
+                                         meta_shacl=True, allow_warnings=True)
+    assert conforms, text
+    conforms, _, _ = pyshacl.validate(broken(BREAKAGES["EventDateSanityShape"][0]), shacl_graph=shapes,
+                                      ont_graph=ontology, inference="rdfs")
+    assert not conforms

@@ -81,7 +81,7 @@ def _gjgf(graph: nx.Graph) -> dict[str, Any]:
         d = graph.nodes[n]
         x, y = pos[n]
         nodes[str(n)] = {"label": _label(d.get("label", n)), "metadata": {
-            "color": node_color(d), "size": round(9.0 + 5.0 * math.sqrt(float(d.get("weight", 1.0))), 2),
+            "color": node_color(d), "size": round(14.0 + 8.0 * math.sqrt(float(d.get("weight", 1.0))), 2),
             "x": round(x * spread * 1.35, 2), "y": round(-y * spread, 2), "hover": _node_hover(d),
             "actor_type": str(d.get("actor_type", "Actor")), "country": str(d.get("country") or ""),
         }}
@@ -117,31 +117,39 @@ _STYLE = """<style>
 _SCRIPT = """<script>
 (function(){
   var ACTORS = %(actors)s;
+  var current = '';
   function nodeGroups(){ return document.querySelectorAll('g[id$="-node-group"] > g'); }
   function labelGroups(){ return document.querySelectorAll('g[id$="-node-label-group"] > g'); }
-  function search(q){
-    q = (q || '').trim().toLowerCase();
-    var hits = [], hitIds = {};
+  function apply(){
+    var q = current.trim().toLowerCase(), hits = [], hitIds = {}, shown = {};
     if(q){ for(var id in ACTORS){ if(ACTORS[id].text.indexOf(q) >= 0){ hits.push(ACTORS[id].label); hitIds[id] = 1; } } }
-    var shown = {};
     nodeGroups().forEach(function(g, i){
       var d = g.__data__ || {}; shown[i] = d.id;
       var on = !q || hitIds[d.id]; g.style.opacity = on ? 1 : 0.12;
       var c = g.querySelector('circle,rect,path');
       if(c){ c.style.stroke = (q && on) ? '#000' : ''; c.style.strokeWidth = (q && on) ? '3px' : ''; }
     });
-    labelGroups().forEach(function(g, i){ var id = shown[g.__data__]; g.style.opacity = (!q || hitIds[id]) ? 1 : 0.12; });
-    var out = document.getElementById('kg-hits');
-    out.textContent = q ? (hits.length + (hits.length == 1 ? ' match' : ' matches') + (hits.length ? ': ' + hits.slice(0, 8).join(', ') + (hits.length > 8 ? ', ...' : '') : '')) : '';
+    labelGroups().forEach(function(g){ var id = shown[g.__data__]; g.style.opacity = (!q || hitIds[id]) ? 1 : 0.12; });
+    document.getElementById('kg-hits').textContent = q ? (hits.length + (hits.length == 1 ? ' match' : ' matches')
+      + (hits.length ? ': ' + hits.slice(0, 8).join(', ') + (hits.length > 8 ? ', ...' : '') : '')) : '';
   }
+  function search(q){ current = q || ''; apply(); }
   var box = document.getElementById('kg-search');
   box.addEventListener('input', function(){ search(box.value); });
   function fromHash(){
     var m = /[#&]search=([^&]*)/.exec(location.hash);
     if(m){ box.value = decodeURIComponent(m[1].replace(/\\+/g, ' ')); search(box.value); }
   }
+  var tries = 0;
+  function whenDrawn(){  // gravis draws after its own start-up; re-apply whenever it redraws
+    var area = document.querySelector('[id$="-graph-div"]');
+    if(area && nodeGroups().length){
+      new MutationObserver(function(){ if(current){ apply(); } }).observe(area, {childList: true, subtree: true});
+      fromHash();
+    } else if(tries++ < 400){ setTimeout(whenDrawn, 25); }
+  }
   window.addEventListener('hashchange', fromHash);
-  window.addEventListener('load', function(){ setTimeout(fromHash, 50); });
+  window.addEventListener('load', whenDrawn);
   window.kgSearch = search;
 })();
 </script>"""

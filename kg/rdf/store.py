@@ -34,6 +34,9 @@ ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
 #: but it writes new files on each call, so small batches use the transactional loader)
 BULK_MIN_QUADS = 50_000
 
+#: passes of orphan collection in one transaction (depth of memberOf / partOf chains cleaned up)
+ORPHAN_PASSES = 3
+
 _CANONICAL = (ACTORS_GRAPH, PLACES_GRAPH)
 _PREF_LABEL = ox.NamedNode(str(SKOS.prefLabel))
 _CHECKSUM = ox.NamedNode(str(CK.checksum))
@@ -415,7 +418,8 @@ class Store:
             f"WHERE {{ VALUES ?g {{ {values} }} GRAPH <{RUNS_GRAPH}> {{ ?g {_GENERATED_BY} ?run }} }}",
             *(f"DROP SILENT GRAPH <{g}>" for g in dropped),
             _insert_data(chunks),
-            _collect_orphans(orphans),
+            # repeated: each pass sees the previous deletions (memberOf / partOf chains)
+            *[_collect_orphans(orphans)] * ORPHAN_PASSES,
         ]
         self.ox.update(" ;\n".join(op for op in ops if op))
 
