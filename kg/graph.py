@@ -120,7 +120,8 @@ class GraphFilter:
         if not self.include_negated:
             lines.append(f'FILTER NOT EXISTS {{ {ev} ck:mode "negated" }}')
         if self.country:
-            lines.append(f'FILTER EXISTS {{ {ev} ck:agent|ck:target|ck:place ?cx{s} . ?cx{s} ck:country "{self.country}" }}')
+            lines.append(f"FILTER EXISTS {{ {ev} ck:agent|ck:target|ck:place ?cx{s} . "
+                         f'?cx{s} ck:country "{self.country}" }}')
         return "\n  ".join(lines)
 
 

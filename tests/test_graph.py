@@ -86,8 +86,9 @@ def test_node_attributes(actors):
 
 
 def test_sign_comes_from_the_store_ontology_when_present(tmp_path):
-    flipped = ("<https://w3id.org/conflict-kg/ontology> { <https://w3id.org/conflict-kg/plover/ASSAULT> "
-               "<https://w3id.org/conflict-kg/ontology#quadClass> <https://w3id.org/conflict-kg/ontology#MaterialCooperation> . }")
+    ck = "https://w3id.org/conflict-kg/ontology"
+    flipped = (f"<{ck}> {{ <https://w3id.org/conflict-kg/plover/ASSAULT> <{ck}#quadClass> "
+               f"<{ck}#MaterialCooperation> . }}")
     s = open_sample(tmp_path, flipped)
     assert quad_class_table(s)["ASSAULT"] == "MaterialCooperation"
     assert actor_graph(s).edges[USA, KH]["sign"] == 1
@@ -102,7 +103,8 @@ def test_fallback_table_matches_plover_ontology_signs():
 
 @pytest.mark.parametrize("filters, expected", [
     ({"since": "2021-03-01"}, {(USA, KH), (USA, IRAN), (A + "united-nations", A + "syria"), (A + "russia", A + "syria"),
-                               (A + "iraqi-government", USA), (A + "iraqi-government", USAF), (A + "shiite-militias", USA)}),
+                               (A + "iraqi-government", USA), (A + "iraqi-government", USAF),
+                               (A + "shiite-militias", USA)}),
     ({"since": date(2021, 3, 11), "until": "2021-03-11"}, {(A + "shiite-militias", USA)}),
     ({"until": "2021-02-25"}, {(USA, KH), (USAF, KH)}),
     ({"types": ["assault"]}, {(USA, KH), (USAF, KH)}),

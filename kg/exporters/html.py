@@ -21,6 +21,8 @@ from kg.models import PLOVER_TYPES
 
 #: above this many actors the page shows only the heaviest ones
 MAX_NODES = 2000
+#: node attributes the search box matches (besides the actor IRI)
+SEARCHED = ("label", "actor_type", "country", "wikidata")
 #: the element id prefix gravis would otherwise draw at random (fixed: same graph -> same bytes)
 FIGURE_ID = "kgactors"
 _RESOURCE = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*|url\(\s*["']?|@import\s+["']?)(https?:)?//""", re.I)
@@ -59,11 +61,13 @@ def _edge_hover(graph: nx.Graph, u: Any, v: Any, d: dict[str, Any]) -> str:
         types = {d["event_type"]: int(d.get("count", 1))}
     rows = [f"<b>{_text(src)} {arrow} {_text(dst)}</b>"]
     if types:
-        rows.append("type: " + ", ".join(f"{_text(t)} &times;{n}" for t, n in sorted(types.items(), key=lambda kv: -kv[1])))
+        ranked = sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append("type: " + ", ".join(f"{_text(t)} &times;{n}" for t, n in ranked))
     rows.append(f"count: {int(d.get('count', 1))} &middot; {edge_kind(d)}")
     first, last = d.get("first_date") or d.get("date"), d.get("last_date") or d.get("date")
     if first or last:
-        rows.append("dates: " + (_text(first) if first == last else f"{_text(first or '?')} &ndash; {_text(last or '?')}"))
+        span = _text(first) if first == last else f"{_text(first or '?')} &ndash; {_text(last or '?')}"
+        rows.append("dates: " + span)
     evidence = d.get("evidence") or []
     if isinstance(evidence, str):
         evidence = [evidence]
@@ -122,7 +126,9 @@ _SCRIPT = """<script>
   function labelGroups(){ return document.querySelectorAll('g[id$="-node-label-group"] > g'); }
   function apply(){
     var q = current.trim().toLowerCase(), hits = [], hitIds = {}, shown = {};
-    if(q){ for(var id in ACTORS){ if(ACTORS[id].text.indexOf(q) >= 0){ hits.push(ACTORS[id].label); hitIds[id] = 1; } } }
+    if(q){
+      for(var id in ACTORS){ if(ACTORS[id].text.indexOf(q) >= 0){ hits.push(ACTORS[id].label); hitIds[id] = 1; } }
+    }
     nodeGroups().forEach(function(g, i){
       var d = g.__data__ || {}; shown[i] = d.id;
       var on = !q || hitIds[d.id]; g.style.opacity = on ? 1 : 0.12;
@@ -158,15 +164,16 @@ _SCRIPT = """<script>
 def _header(graph: nx.Graph, shown: nx.Graph, note: str | None, title: str) -> str:
     kind = "relations" if graph.is_directed() else "links"
     actors = {str(n): {"label": _label(d.get("label", n)),
-                       "text": " ".join(str(d.get(k) or "") for k in ("label", "actor_type", "country", "wikidata")).lower()
-                       + " " + str(n).lower()}
+                       "text": " ".join([*(str(d.get(k) or "") for k in SEARCHED), str(n)]).lower()}
               for n, d in shown.nodes(data=True)}
-    options = "".join(f"<option value=\"{_text(a['label'])}\">" for a in sorted(actors.values(), key=lambda a: a["label"]))
+    labels = sorted({a["label"] for a in actors.values()})
+    options = "".join(f"<option value=\"{_text(label)}\">" for label in labels)
     note_html = f"<div id='kg-note'>{_text(note)}</div>" if note else ""
     return (
         _STYLE + "<div id='kg-bar'><b>" + _text(title) + "</b> &middot; "
         f"{shown.number_of_nodes():,} actors, {shown.number_of_edges():,} {kind}"
-        "<input id='kg-search' type='search' list='kg-actors' placeholder='Search actors...' aria-label='Search actors'>"
+        "<input id='kg-search' type='search' list='kg-actors' placeholder='Search actors...' "
+        "aria-label='Search actors'>"
         "<span id='kg-hits'></span><br>" + _legend_html(shown) + note_html + "</div>"
         f"<datalist id='kg-actors'>{options}</datalist>"
         + _SCRIPT % {"actors": json.dumps(actors, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")}
@@ -185,7 +192,8 @@ def write(graph: nx.Graph, path: str | Path, max_nodes: int = MAX_NODES, title: 
     n = shown.number_of_nodes()
     fig = gravis.d3(
         _gjgf(shown), graph_height=height, node_label_data_source="label", show_menu=False,
-        node_hover_neighborhood=True, node_drag_fix=True, node_label_size_factor=1.25, edge_curvature=0.15 if shown.is_directed() else 0.0,
+        node_hover_neighborhood=True, node_drag_fix=True, node_label_size_factor=1.25,
+        edge_curvature=0.15 if shown.is_directed() else 0.0,
         layout_algorithm_active=False, large_graph_threshold=max(500, n + 1),
         zoom_factor=min(1.0, 320.0 / max(320.0, 55.0 * math.sqrt(max(n, 1)))) * 0.9,
         use_centering_force=False, use_many_body_force=False, use_links_force=False,

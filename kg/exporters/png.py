@@ -31,8 +31,8 @@ def _legend(ax, graph: nx.Graph) -> None:
     from matplotlib.lines import Line2D
 
     types = sorted({str(d.get("actor_type", "Actor")) for _, d in graph.nodes(data=True)})
-    node_handles = [Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor=ACTOR_COLORS.get(t, ACTOR_COLORS["Actor"]),
-                           markeredgecolor="white", label=t) for t in types]
+    node_handles = [Line2D([], [], marker="o", linestyle="", markersize=11, markeredgecolor="white", label=t,
+                           markerfacecolor=ACTOR_COLORS.get(t, ACTOR_COLORS["Actor"])) for t in types]
     kinds = sorted({edge_kind(d) for *_, d in graph.edges(data=True)})
     edge_handles = [Line2D([], [], color=SIGN_COLORS[k], linewidth=3, label=k) for k in kinds]
     if node_handles:

@@ -2,10 +2,11 @@
 canonical descriptions of the actors and places it references (stored once, in their own graphs)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg.dictionary import load_dictionary
 from kg.models import Actor, Article, Extraction, Place
@@ -74,9 +75,7 @@ def describe_place(g: Graph, p: Place) -> URIRef:
         g.add((node, CK.country, Literal(p.country)))
     if p.part_of:
         g.add((node, CK.partOf, place_iri(p.part_of)))
-        from kg.extract.places import country_place
-
-        parent = next((c for c in [country_place_by_id(p.part_of)] if c is not None), None)
+        parent = country_place_by_id(p.part_of)
         if parent is not None:
             describe_place(g, parent)
     if p.lat is not None and p.lon is not None:
@@ -112,7 +111,9 @@ def _article(g: Graph, art: Article) -> URIRef:
     if art.title:
         g.add((node, SCHEMA.headline, Literal(art.title)))
     if art.url:
-        g.add((node, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI)))
+        url = art.url.strip()
+        valid = re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url) is not None
+        g.add((node, SCHEMA.url, URIRef(url) if valid else Literal(url, datatype=XSD.anyURI)))
     g.add((node, SCHEMA.text, Literal(art.text)))
     g.add((node, CK.checksum, Literal(art.checksum)))
     return node
