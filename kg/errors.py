@@ -41,11 +41,20 @@ class Errors:
     E044 = "unknown canned query {name!r} (see `kg query DIR --list`)"
     E045 = "missing parameter {name!r} for canned query {query!r}"
     E046 = "query timed out after {seconds} s"
+    E047 = "I/O error on {path}: {reason}"
+    E048 = ("no space left on the device writing {path} ({reason}); "
+            "the store keeps what was committed before the error")
     # --- serve / graph / eval ---
     E050 = "cannot start the SPARQL server: {reason}"
     E051 = "{path}:{line}: gold record {reason}"
     E052 = "graph export to {fmt} failed: {reason}"
-    E060 = "interrupted; {n} articles were stored before the interrupt and are kept"
+    E060 = ("interrupted; {n} articles were stored before the interrupt and are kept "
+            "(run the same command again to finish)")
+    E061 = "interrupted"
+    # --- command line ---
+    E070 = "usage: {reason} (see `{help}`)"
+    E099 = ("internal error in `kg {command}`: {kind}: {reason} "
+            "(run again with --debug for the traceback, and please report it)")
 
 
 class Warnings:

@@ -44,8 +44,9 @@ QUAD_SIGN: dict[str, int] = {
 }
 #: how many evidence sentences an aggregated edge keeps
 MAX_EVIDENCE = 3
-#: above this many nodes betweenness is estimated from a sample of pivots
-BETWEENNESS_EXACT_LIMIT = 1000
+#: betweenness costs ~nodes x edges steps; above this budget it is estimated from a seeded sample of
+#: ``budget // edges`` pivot nodes (at least 10), which keeps it to a few seconds on large graphs
+BETWEENNESS_BUDGET = 1_000_000
 _SEP = "\u241e"  # record separator symbol: joins sentences in GROUP_CONCAT
 # MIN/MAX are unbound when one row lacks a date, so undated rows count as far future / far past
 _NO_FIRST, _NO_LAST = "9999-12-31", "0001-01-01"
@@ -208,12 +209,12 @@ def _label_from_iri(iri: str) -> str:
 
 def add_centrality(g: nx.Graph) -> nx.Graph:
     """Set node ``degree``, ``weight`` (sum of incident edge weights), ``degree_centrality`` and
-    ``betweenness`` (estimated from 256 seeded pivots above :data:`BETWEENNESS_EXACT_LIMIT` nodes)."""
-    n = g.number_of_nodes()
+    ``betweenness`` (sampled above :data:`BETWEENNESS_BUDGET`)."""
+    n, m = g.number_of_nodes(), g.number_of_edges()
     if n == 0:
         return g
     dc = nx.degree_centrality(g) if n > 1 else {v: 0.0 for v in g}
-    k = 256 if n > BETWEENNESS_EXACT_LIMIT else None
+    k = None if n * m <= BETWEENNESS_BUDGET else min(n, max(10, BETWEENNESS_BUDGET // max(m, 1)))
     bc = nx.betweenness_centrality(g, k=k, seed=0) if n > 2 else {v: 0.0 for v in g}
     for v in g:
         g.nodes[v]["degree"] = int(g.degree(v))

@@ -160,47 +160,60 @@ def _conjuncts(token: Token) -> list[Token]:
     return [t for t in token.conjuncts if t.i > token.i]
 
 
+def _named(m: Mention | None) -> bool:
+    return m is not None and m.label not in {"GENERIC", "PRON"}
+
+
 def _actors_one(token: Token, index: MentionIndex, deep: bool) -> list[Mention]:
+    lex = lexicon()
     if token.lower_ in RELATIVE and token.head.dep_ == "relcl":
         token = token.head.head
     m = index.at(token)
-    if m is not None and m.label not in {"GENERIC", "PRON"}:
+    if _named(m):
+        return [m]  # type: ignore[list-item]
+    if m is not None and m.label == "PRON":
         return [m]
-    # named modifiers beat a generic head noun ("Israeli soldiers" -> Israeli)
+    # an apposition names the entity itself ("Iran's religious leader Ayatollah Khomeini")
+    for child in token.children:
+        if child.dep_ == "appos" and _named(index.at(child)):
+            return [index.at(child)]  # type: ignore[list-item]
+    low = token.lemma_.lower()
+    if m is not None and low not in lex["relational_actors"]:  # "leaders of X", "activists from X"
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        sub = [s for s in _actors_one(pobj, index, False) if _named(s)]
+                        if sub:
+                            return sub
+    if m is not None and low in lex["nonstate_actors"]:
+        return [m]  # "Afghan rebels" are a group of their own, not the state Afghanistan
+    # named modifiers beat a state-agent head noun ("Israeli soldiers" -> Israel), with their conjuncts
     mods: list[Mention] = []
     for child in token.children:
-        if child.dep_ in {"poss", "compound", "amod", "nmod", "nummod"} or (child.dep_ == "appos"):
-            cm = index.at(child)
-            if cm is not None and cm.label not in {"GENERIC"} and cm is not m and not is_backing_modifier(child):
-                if cm not in mods:
-                    mods.append(cm)
+        if child.dep_ in {"poss", "compound", "amod", "nmod", "nummod"} and child.i < token.i:
+            for t in [child, *child.conjuncts]:
+                cm = index.at(t)
+                if _named(cm) and cm is not m and not is_backing_modifier(t) and cm not in mods:
+                    mods.append(cm)  # type: ignore[arg-type]
     if mods:
         return mods
-    for child in token.children if m is not None else ():  # "leaders of X": only under an actor noun
-        if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
-            for pobj in child.children:
-                if pobj.dep_ == "pobj":
-                    sub = _actors_one(pobj, index, False)
-                    if sub:
-                        return sub
     if m is not None:
         return [m]
     if deep:
-        return _deep_actors(token, index)
+        return deep_actors(token, index)
     return []
 
 
-def _deep_actors(root: Token, index: MentionIndex) -> list[Mention]:
+def deep_actors(root: Token, index: MentionIndex) -> list[Mention]:
     """Named actors inside a slot's phrase ("facilities used by militia troops, including X and Y"),
     not crossing into embedded subjects, nested event nouns, or locative place names."""
-    from kg.extract.lexicon import lexicon
-
     lex = lexicon()
     found: list[Mention] = []
     stack = [c for c in root.children]
     while stack:
         tok = stack.pop(0)
-        if tok.dep_ in {"nsubj", "nsubjpass"}:
+        if tok.dep_ in {"nsubj", "nsubjpass", "relcl"}:
             continue
         if tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.nouns:
             continue

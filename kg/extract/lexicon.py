@@ -1,12 +1,23 @@
-"""Word lists and the PLOVER trigger lexicon, loaded once from ``kg/data/*.json``."""
+"""Word lists and the PLOVER trigger lexicon, loaded once from ``kg/data/*.json``.
+
+:func:`lemma` gives a token's lemma, repaired when the statistical lemmatiser returns a form the
+lexicon does not know but a regular inflection of the surface word does ("staged" -> "stage", not
+"stag"), and with a "re-" prefix dropped when only the stem is a trigger ("reimposed" -> "impose").
+"""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.tokens import Token
+
+from kg.errors import KGError
+
 DATA = Path(__file__).resolve().parent.parent / "data"
+#: type given to blocked noun phrases ("press release"): they are never events
+BLOCKED = "_BLOCKED"
 
 
 @dataclass(frozen=True)
@@ -16,17 +27,25 @@ class Lexicon:
     verbs: dict[str, str]  # lemma -> type
     phrasal: dict[tuple[str, str], str]  # (verb lemma, particle/prep) -> type
     nouns: dict[str, str]  # lemma -> type
-    noun_phrases: dict[tuple[str, str], str]  # (modifier lemma, head lemma) -> type
+    noun_phrases: dict[tuple[str, str], str]  # (modifier lemma, head lemma) -> type (or BLOCKED)
     words: dict[str, frozenset[str]]  # closed lists from lexicon.json
+    known: frozenset[str] = field(default=frozenset())  # every verb lemma the extractors look up
 
     def __getitem__(self, name: str) -> frozenset[str]:
         return self.words[name]
 
 
+def _add(table: dict, key, etype: str, path: Path) -> None:
+    if key in table and table[key] != etype:
+        raise KGError("E001", path=str(path), reason=f"trigger {key!r} listed under {table[key]} and {etype}")
+    table[key] = etype
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Load the lexicon (cached)."""
-    triggers = json.loads((DATA / "triggers.json").read_text(encoding="utf-8"))
+    tpath, lpath = DATA / "triggers.json", DATA / "lexicon.json"
+    triggers = json.loads(tpath.read_text(encoding="utf-8"))
     verbs: dict[str, str] = {}
     phrasal: dict[tuple[str, str], str] = {}
     nouns: dict[str, str] = {}
@@ -37,15 +56,66 @@ def lexicon() -> Lexicon:
         for v in entry["verbs"]:
             parts = v.split()
             if len(parts) == 2:
-                phrasal[(parts[0], parts[1])] = etype
+                _add(phrasal, (parts[0], parts[1]), etype, tpath)
             else:
-                verbs.setdefault(v, etype)
+                _add(verbs, v, etype, tpath)
         for n in entry["nouns"]:
             parts = n.split()
             if len(parts) == 2:
-                noun_phrases[(parts[0], parts[1])] = etype
+                _add(noun_phrases, (parts[0], parts[1]), etype, tpath)
+            elif len(parts) == 3 and parts[1] == "of":  # "state of emergency"
+                _add(noun_phrases, (parts[2], parts[0]), etype, tpath)
             else:
-                nouns.setdefault(n, etype)
-    raw = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
+                _add(nouns, n, etype, tpath)
+    for n in triggers.get("_blocked_nouns", []):
+        mod, head = n.split()
+        noun_phrases[(mod, head)] = BLOCKED
+    raw = json.loads(lpath.read_text(encoding="utf-8"))
     words = {k: frozenset(v) for k, v in raw.items() if not k.startswith("_")}
-    return Lexicon(verbs, phrasal, nouns, noun_phrases, words)
+    known = frozenset(verbs) | {v for v, _ in phrasal} | words["light_verbs"] | words["intent_verbs"] \
+        | words["speech_verbs"] | words["negating_verbs"] | words["attempt_verbs"] | words["aspect_verbs"] \
+        | words["giving_verbs"] | words["receiving_verbs"] | words["involvement_verbs"] | words["claim_verbs"] \
+        | words["conflict_responses"] | words["stative_passives"]
+    return Lexicon(verbs, phrasal, nouns, noun_phrases, words, known)
+
+
+def _inflections(word: str) -> list[str]:
+    """Candidate base forms of an inflected verb, most likely first."""
+    out: list[str] = []
+    if word.endswith("ied"):
+        out.append(word[:-3] + "y")
+    if word.endswith("ed"):
+        out += [word[:-1], word[:-2]]
+        if len(word) > 4 and word[-3] == word[-4]:
+            out.append(word[:-3])  # "stopped" -> "stop"
+    if word.endswith("ing"):
+        out += [word[:-3], word[:-3] + "e"]
+        if len(word) > 5 and word[-4] == word[-5]:
+            out.append(word[:-4])
+    if word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    if word.endswith("es"):
+        out.append(word[:-2])
+    if word.endswith("s"):
+        out.append(word[:-1])
+    return out
+
+
+def lemma(tok: Token) -> str:
+    """The lexicon lemma of a token (repaired lemmatiser output, see module docstring)."""
+    lex = lexicon()
+    base = tok.lemma_.lower()
+    if tok.pos_ not in {"VERB", "AUX"} or base in lex.known:
+        return base
+    for cand in [tok.lower_, *_inflections(tok.lower_)]:
+        if cand in lex.known:
+            return cand
+    for cand in (base, tok.lower_):
+        if cand.startswith("re") and len(cand) > 5:
+            stem = cand[3:] if cand[2] == "-" else cand[2:]
+            if stem in lex.known:
+                return stem
+            for s in _inflections(stem):
+                if s in lex.known:
+                    return s
+    return base

@@ -1,0 +1,170 @@
+"""A SPARQL 1.1 Protocol endpoint over the store: the Oxigraph server from the ``oxigraph`` PyPI package.
+
+``start_server`` runs ``oxigraph serve-read-only --location DIR/store --bind 127.0.0.1:PORT
+--union-default-graph`` (queries see the union of all graphs, like ``kg query``); ``wait_ready`` polls
+it until it answers. The server is read-only (``/update`` answers 403) and bound to 127.0.0.1 unless
+told otherwise.
+
+A read-only server must not run next to a writer (RocksDB: "undefined behaviour"), so the store is
+checked first: if a ``kg build`` or a Python session holds it open for writing, ``E050`` says so.
+Readers (``kg query``, ``Store.open(..., read_only=True)``) can run alongside. The server sees the store
+as it was when it started: restart it after a build.
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import KGError
+from kg.rdf.store import resolve_store_dir
+
+DEFAULT_PORT = 7878
+DEFAULT_BIND = "127.0.0.1"
+
+
+def oxigraph_binary() -> str:
+    """Path of the ``oxigraph`` server binary installed with the ``oxigraph`` package."""
+    local = Path(sys.executable).with_name("oxigraph")
+    if local.exists():
+        return str(local)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise KGError("E050", reason="the `oxigraph` binary is not installed (pip install oxigraph)")
+    return found
+
+
+def free_port(bind: str = DEFAULT_BIND) -> int:
+    """A TCP port nobody listens on right now."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((bind, 0))
+        return int(s.getsockname()[1])
+
+
+def _hostport(bind: str, port: int) -> str:
+    return f"[{bind}]:{port}" if ":" in bind else f"{bind}:{port}"
+
+
+def check_no_writer(store_dir: Path) -> None:
+    """``E050`` when another process (or this one) holds the store open for writing."""
+    try:
+        probe = ox.Store(str(store_dir))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise KGError("E050", reason=(
+                f"{store_dir} is open for writing (a running `kg build` or a Python session); "
+                "close it first: a read-only server next to a writer is undefined behaviour")) from None
+        raise KGError("E050", reason=" ".join(str(exc).split())) from None
+    del probe
+
+
+@dataclass
+class Server:
+    """A running endpoint: ``process`` is the server's :class:`subprocess.Popen`."""
+
+    process: subprocess.Popen
+    url: str
+    store_dir: Path
+    log: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def query_endpoint(self) -> str:
+        """The SPARQL 1.1 Protocol query URL (``GET ?query=`` or ``POST``)."""
+        return f"{self.url}/query"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def log_tail(self, n: int = 5) -> str:
+        if self.log is None:
+            return ""
+        self.log.flush()
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return " | ".join(lines[-n:])
+
+    def stop(self, timeout: float = 10) -> None:
+        """Terminate the server (kill after ``timeout`` s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_server(store_dir: str | Path, port: int = DEFAULT_PORT, bind: str = DEFAULT_BIND,
+                 timeout: float | None = None, cors: bool = False, capture_log: bool = True) -> Server:
+    """Start the read-only Oxigraph server on ``bind:port`` over the store of an out dir (or a store dir).
+
+    ``timeout`` (seconds) caps each query (``--timeout-s``). Returns at once; call :func:`wait_ready`.
+    """
+    d = resolve_store_dir(store_dir)
+    if not (d / "CURRENT").exists():
+        raise KGError("E040", path=store_dir)
+    check_no_writer(d)
+    cmd = [oxigraph_binary(), "serve-read-only", "--location", str(d), "--bind", _hostport(bind, port),
+           "--union-default-graph"]
+    if timeout:
+        cmd += ["--timeout-s", str(max(1, int(round(timeout))))]
+    if cors:
+        cmd.append("--cors")
+    log = tempfile.TemporaryFile() if capture_log else None
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
+    except OSError as exc:
+        raise KGError("E050", reason=str(exc)) from None
+    host = f"[{bind}]" if ":" in bind else bind
+    return Server(proc, f"http://{host}:{port}", d, log)
+
+
+def wait_ready(server: Server, timeout: float = 30.0) -> Server:
+    """Block until the endpoint answers ``ASK {}`` (``E050`` if it exits or does not answer in time)."""
+    probe = server.query_endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + timeout
+    while True:
+        code = server.poll()
+        if code is not None:
+            tail = server.log_tail()
+            server.stop()
+            raise KGError("E050", reason=f"the server exited with code {code}" + (f": {tail}" if tail else ""))
+        try:
+            with urllib.request.urlopen(probe, timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise KGError("E050", reason=f"no answer from {server.url} after {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+__all__ = ["Server", "start_server", "wait_ready", "free_port", "oxigraph_binary", "check_no_writer",
+           "DEFAULT_PORT", "DEFAULT_BIND"]
