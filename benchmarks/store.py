@@ -230,22 +230,24 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_oxigraph(parts: list[str], store_dir: str) -> dict:
+def worker_oxigraph(parts: list[str], store_dir: str, repeat: int = 3) -> dict:
     from kg import queries
     from kg.rdf.store import Store
 
     t = time.perf_counter()
     store = Store.open(store_dir)
-    for p in parts:
-        store.bulk_load(p, "nq")
+    store.bulk_load(parts, "nq", lenient=True, threads=2)  # trusted, generated input
     store.flush()
     load = time.perf_counter() - t
     out = {"load": load, "quads": len(store), "queries": {}}
     for q in queries.all_queries():
         params = BENCH_PARAMS.get(q.name, {})
-        t = time.perf_counter()
-        rows = sum(1 for _ in queries.run(store, q.name, **params).terms())
-        out["queries"][q.name] = {"seconds": time.perf_counter() - t, "rows": rows}
+        runs = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            rows = sum(1 for _ in queries.run(store, q.name, **params).terms())
+            runs.append(time.perf_counter() - t)
+        out["queries"][q.name] = {"seconds": min(runs), "cold": runs[0], "rows": rows}
     out["peak_mb"] = _peak_mb()
     return out
 
@@ -300,37 +302,40 @@ def _fmt_s(x: float) -> str:
     return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
 
 
-def report(n: int, ox_res: dict, rl_res: dict, gen_seconds: float) -> tuple[str, bool]:
-    lines = [f"# Store benchmark: {ox_res['quads']:,} quads (target {n:,}); corpus generated in {gen_seconds:.1f} s",
-             f"# {os.cpu_count()} CPUs; Oxigraph on disk (bulk loader) vs rdflib.Dataset in memory, same run", "",
-             f"| {'measure':<28} | {'oxigraph':>10} | {'rdflib':>10} | {'ratio':>9} | goal |",
-             f"|{'-' * 30}|{'-' * 12}|{'-' * 12}|{'-' * 11}|------|"]
+def report(n: int, ox_res: dict, rl_res: dict, gen_seconds: float, timeout: int) -> tuple[str, bool]:
+    """A markdown table of the two runs and whether every goal is met."""
+    lines = [f"# Store benchmark: {ox_res['quads']:,} quads (target {n:,}), generated in {gen_seconds:.1f} s; "
+             f"{os.cpu_count()} CPUs",
+             "# oxigraph: kg Store on disk, bulk loader (2 threads); query time = best of the runs, cold = first run",
+             f"# rdflib: Dataset(default_union=True) in memory, one run per query, stopped after {timeout} s "
+             "('>': lower bound)", "",
+             f"| {'measure':<32} | {'oxigraph':>9} | {'(cold)':>8} | {'rdflib':>9} | {'ratio':>8} | goal        |",
+             f"|{'-' * 34}|{'-' * 11}|{'-' * 10}|{'-' * 11}|{'-' * 10}|-------------|"]
     ok = True
     load_ratio = rl_res["load"] / ox_res["load"]
     ok &= load_ratio >= 10
-    lines.append(f"| {'load':<28} | {_fmt_s(ox_res['load']):>10} | {_fmt_s(rl_res['load']):>10} | "
-                 f"{load_ratio:>8.1f}x | {'ok' if load_ratio >= 10 else 'MISS'} >=10x |")
-    ratios = []
+    lines.append(f"| {'load':<32} | {_fmt_s(ox_res['load']):>9} | {'':>8} | {_fmt_s(rl_res['load']):>9} | "
+                 f"{load_ratio:>7.1f}x | {('ok' if load_ratio >= 10 else 'MISS') + ' >= 10x':<11} |")
     for name, o in ox_res["queries"].items():
         r = rl_res["queries"][name]
         ratio = r["seconds"] / max(o["seconds"], 1e-6)
-        ratios.append(ratio)
         lower = ">" if r.get("timeout") else ""
-        same = "" if r.get("timeout") or r["rows"] == o["rows"] else f" ROWS DIFFER {o['rows']}/{r['rows']}"
+        same = "" if r.get("timeout") or r["rows"] == o["rows"] else f" rows differ: {o['rows']} / {r['rows']}"
         ok &= ratio >= 30 and not same
-        rl_t = f"{lower}{_fmt_s(r['seconds'])}"
-        lines.append(f"| {'query ' + name:<28} | {_fmt_s(o['seconds']):>10} | {rl_t:>10} | "
-                     f"{lower}{ratio:>7.0f}x | {'ok' if ratio >= 30 else 'MISS'} >=30x |{same}")
+        lines.append(f"| {'query ' + name:<32} | {_fmt_s(o['seconds']):>9} | {_fmt_s(o['cold']):>8} | "
+                     f"{lower + _fmt_s(r['seconds']):>9} | {lower + f'{ratio:.0f}x':>8} | "
+                     f"{('ok' if ratio >= 30 else 'MISS') + ' >= 30x':<11} |{same}")
     total_o = sum(o["seconds"] for o in ox_res["queries"].values())
     total_r = sum(r["seconds"] for r in rl_res["queries"].values())
-    lines.append(f"| {'all queries (sum)':<28} | {_fmt_s(total_o):>10} | {_fmt_s(total_r):>10} | "
-                 f"{total_r / max(total_o, 1e-6):>8.0f}x |      |")
+    any_timeout = ">" if any(r.get("timeout") for r in rl_res["queries"].values()) else ""
+    lines.append(f"| {'all queries (sum)':<32} | {_fmt_s(total_o):>9} | {'':>8} | {any_timeout + _fmt_s(total_r):>9} | "
+                 f"{any_timeout + f'{total_r / max(total_o, 1e-6):.0f}x':>8} |             |")
     mem_ratio = ox_res["peak_mb"] / rl_res["peak_mb"]
     ok &= mem_ratio <= 0.5
-    lines.append(f"| {'peak memory (RSS)':<28} | {ox_res['peak_mb']:>7.0f} MB | {rl_res['peak_mb']:>7.0f} MB | "
-                 f"{mem_ratio:>8.2f}x | {'ok' if mem_ratio <= 0.5 else 'MISS'} <=0.5x |")
+    lines.append(f"| {'peak memory (RSS)':<32} | {ox_res['peak_mb']:>6.0f} MB | {'':>8} | {rl_res['peak_mb']:>6.0f} MB | "
+                 f"{mem_ratio:>7.2f}x | {('ok' if mem_ratio <= 0.5 else 'MISS') + ' <= 0.5x':<11} |")
     lines.append("")
-    lines.append(f"rows per query (oxigraph): " + ", ".join(f"{k} {v['rows']}" for k, v in ox_res["queries"].items()))
+    lines.append("rows per query (oxigraph): " + ", ".join(f"{k} {v['rows']}" for k, v in ox_res["queries"].items()))
     lines.append("all goals met" if ok else "some goals missed")
     return "\n".join(lines), ok
 
@@ -339,14 +344,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--triples", type=int, default=1_000_000, help="corpus size in quads (default 1,000,000)")
     ap.add_argument("--part", type=int, default=250_000, help="quads per generated N-Quads part file")
-    ap.add_argument("--rdflib-timeout", type=int, default=120, help="seconds per rdflib query before giving up")
+    ap.add_argument("--rdflib-timeout", type=int, default=15,
+                    help="seconds per rdflib query before giving up (the ratio is then a lower bound)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per Oxigraph query (the best is reported)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the corpus and the store in this folder")
     ap.add_argument("--worker", choices=["oxigraph", "rdflib"], help=argparse.SUPPRESS)
     ap.add_argument("--parts", nargs="*", help=argparse.SUPPRESS)
     ap.add_argument("--store", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker == "oxigraph":
-        print(json.dumps(worker_oxigraph(args.parts, args.store)))
+        print(json.dumps(worker_oxigraph(args.parts, args.store, args.repeat)))
         return 0
     if args.worker == "rdflib":
         print(json.dumps(worker_rdflib(args.parts, args.rdflib_timeout)))
@@ -362,10 +369,11 @@ def main(argv: list[str] | None = None) -> int:
         store_dir = work / "store"
         if store_dir.exists():
             shutil.rmtree(store_dir)
-        ox_res = _run_worker(["--worker", "oxigraph", "--store", str(store_dir), "--parts", *paths])
+        ox_res = _run_worker(["--worker", "oxigraph", "--store", str(store_dir), "--repeat", str(args.repeat),
+                              "--parts", *paths])
         print(f"oxigraph done (load {ox_res['load']:.1f} s); rdflib ...", file=sys.stderr)
         rl_res = _run_worker(["--worker", "rdflib", "--rdflib-timeout", str(args.rdflib_timeout), "--parts", *paths])
-        text, ok = report(args.triples, ox_res, rl_res, gen)
+        text, ok = report(args.triples, ox_res, rl_res, gen, args.rdflib_timeout)
         print(text)
         return 0 if ok else 1
     finally:

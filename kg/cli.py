@@ -86,11 +86,20 @@ class _WarningHandler(logging.Handler):
             self.handleError(record)
 
 
-def _install_warning_handler() -> None:
-    log = logging.getLogger("kg")
-    if not any(isinstance(h, _WarningHandler) for h in log.handlers):
-        log.addHandler(_WarningHandler(logging.WARNING))
-        log.propagate = False
+class _Warnings:
+    """While a command runs, the ``kg`` loggers' warnings are printed by :class:`_WarningHandler`
+    (and not passed on to the root logger); the previous set-up is restored afterwards."""
+
+    def __enter__(self) -> None:
+        self.log = logging.getLogger("kg")
+        self.handler = _WarningHandler(logging.WARNING)
+        self.propagate = self.log.propagate
+        self.log.addHandler(self.handler)
+        self.log.propagate = False
+
+    def __exit__(self, *exc: object) -> None:
+        self.log.removeHandler(self.handler)
+        self.log.propagate = self.propagate
 
 
 # ----------------------------------------------------------------------------- argv helpers
@@ -168,12 +177,27 @@ def _on_sigint(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _install_sigint() -> None:
-    STATE["interrupted"] = False
+def _ignore_sigint() -> None:
     try:
-        signal.signal(signal.SIGINT, _on_sigint)
-    except ValueError:  # not the main thread (embedded use): keep Python's default
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
         pass
+
+
+class _Sigint:
+    """Ctrl-C is noted in ``STATE["interrupted"]`` while a command runs (typer would otherwise turn it
+    into a silent exit 130); the previous handler is restored afterwards."""
+
+    def __enter__(self) -> None:
+        STATE["interrupted"] = False
+        try:
+            self.previous = signal.signal(signal.SIGINT, _on_sigint)
+        except ValueError:  # not the main thread (embedded use): keep Python's default
+            self.previous = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 # ----------------------------------------------------------------------------- errors
@@ -197,7 +221,8 @@ def usage_error(exc: typer.TyperException, argv: Sequence[str]) -> KGError:
 
 def internal_error(exc: BaseException, argv: Sequence[str]) -> KGError:
     reason = " ".join(str(exc).split())[:300]
-    return KGError("E099", command=command_of(argv) or "", kind=type(exc).__name__, reason=reason or "no detail")
+    command = " ".join(["kg", command_of(argv) or ""]).strip()
+    return KGError("E099", command=command, kind=type(exc).__name__, reason=reason or "no detail")
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -207,8 +232,11 @@ def run(argv: Sequence[str]) -> int:
     """Run one command line; returns the exit code. Raises only with ``--debug``."""
     argv, debug = normalise_argv(argv)
     STATE["debug"] = debug
-    _install_warning_handler()
-    _install_sigint()
+    with _Warnings(), _Sigint():
+        return _run(argv, debug)
+
+
+def _run(argv: list[str], debug: bool) -> int:
     before: dict[str, str] | None = None
     try:
         if command_of(argv) == "build":
@@ -221,9 +249,11 @@ def run(argv: Sequence[str]) -> int:
             raise KeyboardInterrupt
         return rv if isinstance(rv, int) else 0
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the store be read back in peace
-        err = interrupted_error(argv, before) if command_of(argv) == "build" else KGError(
-            "E061", exit_code=EXIT_INTERRUPTED)
+        _ignore_sigint()  # let the store be read back in peace
+        if command_of(argv) == "build":
+            err = interrupted_error(argv, before)
+        else:
+            err = KGError("E061", exit_code=EXIT_INTERRUPTED)
         print_error(err)
         return EXIT_INTERRUPTED
     except NoArgsIsHelpError as exc:

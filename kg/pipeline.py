@@ -1,25 +1,38 @@
 """The one place that wires the stages together: read -> NLP -> extract -> resolve -> RDF ->
-validate -> store -> export. Streams articles in batches through ``nlp.pipe``; one bad article is
-recorded as a failure and never stops the others; each batch is one atomic store transaction."""
+validate -> store -> export.
+
+Streaming: the driver reads articles lazily, skips unchanged ones and syndicated copies
+(:mod:`kg.dedupe`), and hands batches to an executor (:mod:`kg.distributed`: this process,
+``--workers N`` local processes, or a dask cluster). Each batch runs :func:`extract_batch` —
+``nlp.pipe`` + extraction + RDF + one SHACL call for the whole batch — and comes back as serialised
+:class:`ArticleResult` records. Only the driver writes to the store, one transaction per batch.
+One bad article is recorded as a failure and never stops the others. Nothing kept in memory grows
+with the corpus: at most ``window`` batches are in flight and failure lists are capped at
+:data:`MAX_KEPT` (counts stay exact).
+"""
 from __future__ import annotations
 
 import hashlib
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from rdflib import Graph, Literal
 
 import kg
-from kg.errors import KGError
+from kg.errors import KGError, warning
 from kg.models import Article
-from kg.rdf.namespaces import CK, ID, PROV, RDF, SCHEMA, XSD, article_iri, enc, graph_iri, run_iri
+from kg.rdf.namespaces import CK, ID, PROV, RDF, SCHEMA, XSD, article_iri, graph_iri, run_iri
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+#: failures / warnings / SHACL reports kept in a :class:`Summary` (their counts stay exact)
+MAX_KEPT = 1000
+#: input-file checksums written to the runs graph per transaction
+INPUTS_PER_WRITE = 2000
 
 
 @dataclass(frozen=True)
@@ -34,12 +47,13 @@ class Failure:
 
 @dataclass
 class Summary:
-    """What a build did (printed by ``kg build``)."""
+    """What a build did (printed by ``kg build``). Lists are capped at :data:`MAX_KEPT` entries;
+    ``failed`` / ``warned`` count them all."""
 
     read: int = 0
     stored: int = 0
     unchanged: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # syndicated copies recorded as extra sources
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     events_by_type: Counter = field(default_factory=Counter)
@@ -51,10 +65,28 @@ class Summary:
     outputs: list[Path] = field(default_factory=list)
     reports: list[Graph] = field(default_factory=list)  # SHACL reports of articles that did not conform
     run: str | None = None
+    failed: int = 0
+    warned: int = 0
+    executor: str = "local"
+    workers: int = 1
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.failures and self.conforms else 1
+        return 0 if not (self.failed or self.failures) and self.conforms else 1
+
+    def fail(self, failure: Failure, report: Graph | None = None) -> None:
+        self.failed += 1
+        if len(self.failures) < MAX_KEPT:
+            self.failures.append(failure)
+        if report is not None and len(self.reports) < MAX_KEPT:
+            self.reports.append(report)
+        if failure.code == "E031":
+            self.conforms = False
+
+    def warn(self, message: str) -> None:
+        self.warned += 1
+        if len(self.warnings) < MAX_KEPT:
+            self.warnings.append(message)
 
 
 @dataclass(frozen=True)
@@ -69,6 +101,45 @@ class Processed:
     failure: Failure | None
 
 
+@dataclass(frozen=True)
+class ArticleResult:
+    """What a worker sends back for one article: plain bytes and counters (cheap to pickle)."""
+
+    article_id: str
+    checksum: str
+    text_hash: str
+    model: str
+    graph: bytes  # N-Triples of the article's named graph ("" when it failed)
+    actors: bytes  # N-Triples of the canonical actor descriptions it references
+    places: bytes  # N-Triples of the place descriptions
+    events: Counter
+    claims: int
+    report: bytes = b""  # N-Triples of the SHACL report when the article does not conform
+    failure: Failure | None = None
+
+    def record(self):
+        """The :class:`kg.rdf.store.ArticleRecord` to write (graphs stay serialised until needed)."""
+        from kg.distributed import SerializedGraph
+        from kg.rdf.store import ArticleRecord
+
+        return ArticleRecord(self.article_id, self.checksum, SerializedGraph(self.graph),
+                             SerializedGraph(self.actors), SerializedGraph(self.places))
+
+    def nquads(self) -> bytes:
+        """The article's quads: its graph, plus its actor / place descriptions in their graphs."""
+        from kg.rdf.namespaces import ACTORS_GRAPH, PLACES_GRAPH
+
+        out = []
+        for nt, name in ((self.graph, graph_iri(self.article_id)), (self.actors, ACTORS_GRAPH),
+                         (self.places, PLACES_GRAPH)):
+            tag = b" <" + str(name).encode("utf-8") + b"> .\n"
+            out += [line[:-1].rstrip() + tag for line in nt.split(b"\n") if line.strip()]
+        return b"".join(out)
+
+    def report_graph(self) -> Graph | None:
+        return Graph().parse(data=self.report.decode("utf-8"), format="nt") if self.report else None
+
+
 def ontology_graph() -> Graph:
     """conflict.ttl + plover.ttl (the ontology named graph)."""
     g = Graph()
@@ -81,31 +152,115 @@ def ontology_graph() -> Graph:
     return g
 
 
-def process(article: Article, doc, model: str) -> Processed:
-    """Extract, resolve, map and validate one parsed article. Never raises for article content."""
+# ----------------------------------------------------------------------------- per-article stages
+
+@dataclass(frozen=True)
+class _Mapped:
+    article: Article
+    graphs: object | None  # ArticleGraphs
+    events: Counter
+    claims: int
+    failure: Failure | None
+
+
+def _failure(article: Article, code: str, message: str) -> Failure:
+    return Failure(article.id, article.source_path or "", code, message)
+
+
+def _map(article: Article, doc, model: str, run_id: str | None = None) -> _Mapped:
+    """Extract, resolve and map one parsed article (no validation). Never raises for its content."""
+    from kg.dedupe import text_hash
     from kg.extract import extract
     from kg.rdf.mapping import to_rdf
     from kg.resolve import resolve
-    from kg.validate import validate_graph
 
     try:
         ex = resolve(extract(article, doc, model))
         graphs = to_rdf(ex)
     except KGError as exc:
-        return Processed(article, None, Counter(), 0, None, Failure(article.id, article.source_path or "", exc.code, exc.message))
+        return _Mapped(article, None, Counter(), 0, _failure(article, exc.code, exc.message))
     except Exception as exc:  # noqa: BLE001 - isolate one bad article
         err = KGError("E021", id=article.id, reason=f"{type(exc).__name__}: {exc}")
-        return Processed(article, None, Counter(), 0, None, Failure(article.id, article.source_path or "", err.code, err.message))
-    data = graphs.graph + graphs.actors + graphs.places
-    result = validate_graph(data)
-    events = Counter(e.type for e in ex.events)
-    if not result.conforms:
-        err = KGError("E031", id=article.id, n=sum(1 for i in result.issues if i.severity == "Violation"))
-        first = next((i.message for i in result.issues), "")
-        return Processed(article, None, events, len(ex.claims), result.report,
-                         Failure(article.id, article.source_path or "", err.code, f"{err.message}: {first}"))
-    return Processed(article, graphs, events, len(ex.claims), result.report, None)
+        return _Mapped(article, None, Counter(), 0, _failure(article, err.code, err.message))
+    node = article_iri(article.id)
+    graphs.graph.add((node, CK.textHash, Literal(text_hash(article.text))))
+    if run_id is not None:
+        graphs.graph.add((node, PROV.wasGeneratedBy, run_iri(run_id)))
+    return _Mapped(article, graphs, Counter(e.type for e in ex.events), len(ex.claims), None)
 
+
+def _union(parts: Iterable[Graph]) -> Graph:
+    """One graph holding the triples of ``parts`` (no namespace merging: that is slow in rdflib)."""
+    g = Graph()
+    for part in parts:
+        for t in part:
+            g.add(t)
+    return g
+
+
+def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | None]]:
+    """SHACL outcome per article: one pyshacl call for the whole batch; only when that batch does
+    not conform is each article validated on its own, so reports and failures stay per article."""
+    from kg.validate import validate_graph
+
+    def one(m: _Mapped):
+        g = m.graphs
+        return validate_graph(_union((g.graph, g.actors, g.places)))
+
+    if len(mapped) > 1:
+        joined = _union(part for m in mapped for part in (m.graphs.graph, m.graphs.actors, m.graphs.places))
+        if validate_graph(joined).conforms:
+            return [(None, None)] * len(mapped)
+    out: list[tuple[Graph | None, Failure | None]] = []
+    for m in mapped:
+        result = one(m)
+        if result.conforms:
+            out.append((None, None))
+            continue
+        err = KGError("E031", id=m.article.id, n=sum(1 for i in result.issues if i.severity == "Violation"))
+        first = next((i.message for i in result.issues), "")
+        out.append((result.report, _failure(m.article, err.code, f"{err.message}: {first}")))
+    return out
+
+
+def process(article: Article, doc, model: str, run_id: str | None = None) -> Processed:
+    """Extract, resolve, map and validate one parsed article. Never raises for article content."""
+    m = _map(article, doc, model, run_id)
+    if m.failure is not None:
+        return Processed(article, None, m.events, m.claims, None, m.failure)
+    report, failure = _validate([m])[0]
+    return Processed(article, None if failure else m.graphs, m.events, m.claims, report, failure)
+
+
+def _nt(g: Graph) -> bytes:
+    return g.serialize(format="nt", encoding="utf-8") if len(g) else b""
+
+
+def extract_batch(articles: Sequence[Article], run_id: str | None = None) -> list[ArticleResult]:
+    """The unit of work of every executor: ``nlp.pipe`` over the batch, then extraction, RDF and one
+    SHACL validation per batch; results serialised (N-Triples) in input order."""
+    from kg.dedupe import text_hash
+    from kg.nlp import get_nlp, model_name
+
+    nlp = get_nlp()
+    model = model_name(nlp)
+    docs = nlp.pipe((a.text for a in articles), batch_size=max(1, len(articles)))
+    mapped = [_map(a, doc, model, run_id) for a, doc in zip(articles, docs)]
+    ok = [m for m in mapped if m.failure is None]
+    outcome = dict(zip((id(m) for m in ok), _validate(ok))) if ok else {}
+    results = []
+    for m in mapped:
+        a = m.article
+        report, failure = outcome.get(id(m), (None, m.failure))
+        g = m.graphs if failure is None else None
+        results.append(ArticleResult(
+            a.id, a.checksum, text_hash(a.text), model,
+            _nt(g.graph) if g else b"", _nt(g.actors) if g else b"", _nt(g.places) if g else b"",
+            m.events, m.claims, _nt(report) if report is not None else b"", failure))
+    return results
+
+
+# ----------------------------------------------------------------------------- provenance
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
     batch: list = []
@@ -118,8 +273,8 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _file_checksums(paths: Iterable[str | Path]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _file_checksums(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
+    """(path, sha256) of every input file, streamed."""
     for p in paths:
         path = Path(p)
         files = [path] if path.is_file() else sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else []
@@ -131,12 +286,11 @@ def _file_checksums(paths: Iterable[str | Path]) -> dict[str, str]:
                         h.update(chunk)
             except OSError:
                 continue
-            out[str(f)] = h.hexdigest()
-    return out
+            yield str(f), h.hexdigest()
 
 
-def run_graph(run_id: str, started: datetime, ended: datetime, model: str, inputs: dict[str, str],
-              article_ids: list[str]) -> Graph:
+def run_graph(run_id: str, started: datetime, ended: datetime, model: str,
+              inputs: dict[str, str] | Iterable[tuple[str, str]] = (), article_ids: Iterable[str] = ()) -> Graph:
     """The build as a prov:Activity: times, tool version, model, input checksums, generated graphs."""
     g = Graph()
     node = run_iri(run_id)
@@ -145,24 +299,161 @@ def run_graph(run_id: str, started: datetime, ended: datetime, model: str, input
     g.add((node, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
     g.add((node, CK.toolVersion, Literal(kg.__version__)))
     g.add((node, CK.model, Literal(model)))
-    for path, digest in sorted(inputs.items()):
-        inp = ID[f"input/{digest}"]
-        g.add((node, PROV.used, inp))
-        g.add((inp, RDF.type, PROV.Entity))
-        g.add((inp, CK.checksum, Literal(digest)))
-        g.add((inp, SCHEMA.name, Literal(path)))
+    _add_inputs(g, node, inputs.items() if isinstance(inputs, dict) else inputs)
     for aid in article_ids:
         g.add((graph_iri(aid), PROV.wasGeneratedBy, node))
     return g
 
 
+def _add_inputs(g: Graph, node, inputs: Iterable[tuple[str, str]]) -> None:
+    for path, digest in inputs:
+        inp = ID[f"input/{digest}"]
+        g.add((node, PROV.used, inp))
+        g.add((inp, RDF.type, PROV.Entity))
+        g.add((inp, CK.checksum, Literal(digest)))
+        g.add((inp, SCHEMA.name, Literal(path)))
+
+
+def _run_links(ids: Iterable[str], run_id: str) -> Graph:
+    g = Graph()
+    node = run_iri(run_id)
+    for aid in ids:
+        g.add((graph_iri(aid), PROV.wasGeneratedBy, node))
+    return g
+
+
+def _write_run(store, run_id: str, started: datetime, model: str, paths: list[Path]) -> None:
+    """The prov:Activity of this build, with its input files written in bounded chunks."""
+    store.write_articles([], run=run_graph(run_id, started, datetime.now(timezone.utc), model))
+    node = run_iri(run_id)
+    for chunk in _batches(_file_checksums(paths), INPUTS_PER_WRITE):
+        g = Graph()
+        _add_inputs(g, node, chunk)
+        store.write_articles([], run=g)
+
+
+# ----------------------------------------------------------------------------- the build
+
+class _Driver:
+    """Reads, filters (unchanged, syndicated copies), feeds the executor and writes the results."""
+
+    def __init__(self, store, summary: Summary, run_id: str, dedupe: bool,
+                 progress: Callable[[int, int], None] | None) -> None:
+        from kg.dedupe import Syndication
+
+        self.store, self.summary, self.run_id = store, summary, run_id
+        self.synd = Syndication(store) if dedupe else None
+        self.progress = progress
+        self.requeue: deque[Article] = deque()  # copies whose original failed: extracted on their own
+        self.done = 0
+        self.model: str | None = None
+
+    # -- admission
+    def candidates(self, items: Iterable) -> Iterator[Article]:
+        from kg.readers import ReadFailure
+
+        for item in items:
+            while self.requeue:
+                a = self.admit(self.requeue.popleft())
+                if a is not None:
+                    yield a
+            if isinstance(item, ReadFailure):
+                where = item.path if item.line is None else f"{item.path}:{item.line}"
+                self.summary.fail(Failure(None, where, item.error.code, item.error.message))
+                self._settled()
+                continue
+            self.summary.read += 1
+            a = self.admit(item)
+            if a is not None:
+                yield a
+
+    def admit(self, article: Article) -> Article | None:
+        """The article if it must be extracted; None when it is unchanged or a syndicated copy."""
+        from kg.dedupe import source_graph_iri, text_hash
+
+        if self.store.stored_checksum(article.id) == article.checksum:
+            self.summary.unchanged += 1
+            self._settled()
+            return None
+        if self.synd is None:
+            return article
+        digest = text_hash(article.text)
+        found = self.synd.original_of(article, digest)
+        copy_checksum = self.synd.stored_copy_checksum(article.id)
+        if found is None:
+            if copy_checksum is not None:  # was a copy, its text changed: no longer one
+                self.store.replace_graph(str(source_graph_iri(article.id)), Graph())
+            self.synd.claim(article, digest)
+            return article
+        first, in_flight = found
+        if copy_checksum == article.checksum:
+            self.summary.unchanged += 1
+            self._settled()
+        elif in_flight:
+            self.synd.wait(article, first)
+        else:
+            self.record_copy(article, first)
+        return None
+
+    def record_copy(self, copy: Article, first: str) -> None:
+        from kg.dedupe import source_graph, source_graph_iri
+
+        if self.store.has_article(copy.id):  # it was stored as an article of its own before
+            self.store.remove_articles([copy.id])
+        self.store.replace_graph(str(source_graph_iri(copy.id)), source_graph(copy, first, self.run_id))
+        self.summary.duplicates += 1
+        self.summary.warn(warning("W003", id=copy.id, other=first))
+        self._settled()
+
+    # -- results
+    def write(self, results: list[ArticleResult]) -> None:
+        records, stored = [], []
+        for r in results:
+            self.model = self.model or r.model
+            self.summary.events_by_type.update(r.events)
+            self.summary.claims += r.claims
+            if r.failure is not None:
+                self.summary.fail(r.failure, r.report_graph())
+                self._settle(r, stored=False)
+            else:
+                records.append(r.record())
+                stored.append(r)
+        if records:
+            self.store.write_articles(records, run=_run_links((r.article_id for r in stored), self.run_id))
+            self.summary.stored += len(records)
+        for r in stored:
+            self._settle(r, stored=True)
+        if self.progress is not None:
+            self.progress(self.done, len(results))
+
+    def _settle(self, r: ArticleResult, stored: bool) -> None:
+        self._settled()
+        if self.synd is None:
+            return
+        for copy in self.synd.settle(r.article_id, r.text_hash):
+            if stored:
+                self.record_copy(copy, r.article_id)
+            else:
+                self.requeue.append(copy)
+
+    def _settled(self) -> None:
+        self.done += 1
+
+
 def build(paths: Iterable[str | Path], out_dir: str | Path = "out", *, fmt: str | None = None,
           glob: str | None = None, batch_size: int = 32,
-          progress: Callable[[int, int], None] | None = None, export: bool = True) -> Summary:
-    """Build (or update) the knowledge graph under ``out_dir`` from articles at ``paths``."""
-    from kg.nlp import get_nlp, model_name
-    from kg.readers import ReadFailure, read_paths
-    from kg.rdf.store import ArticleRecord, Store
+          progress: Callable[[int, int], None] | None = None, export: bool = True,
+          workers: int = 1, dask: str | None = None, dedupe: bool = True) -> Summary:
+    """Build (or update) the knowledge graph under ``out_dir`` from articles at ``paths``.
+
+    ``workers > 1`` extracts in that many local processes; ``dask`` (``"local"`` or a scheduler
+    address such as ``"tcp://host:8786"``) on a dask.distributed cluster. ``dedupe`` records
+    syndicated copies (same normalised text) as extra sources of the first article (W003).
+    ``progress(done, n)`` is called after each batch with the number of items settled so far.
+    """
+    from kg.distributed import make_executor
+    from kg.readers import read_paths
+    from kg.rdf.store import Store
 
     t0 = time.perf_counter()
     paths = [Path(p) for p in paths]
@@ -170,59 +461,32 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "out", *, fmt: str 
     summary = Summary()
     started = datetime.now(timezone.utc)
     run_id = uuid.uuid4().hex
-    nlp = get_nlp()
-    model = model_name(nlp)
     out.mkdir(parents=True, exist_ok=True)
-    stored_ids: list[str] = []
-    seen_text: dict[str, str] = {}
-    with Store.open(out) as store:
-        onto = ontology_graph()
-        store.set_ontology(onto)
-
-        def articles() -> Iterator[Article]:
-            for item in read_paths(paths, fmt=fmt, glob=glob):
-                if isinstance(item, ReadFailure):
-                    summary.failures.append(Failure(None, item.path if item.line is None else f"{item.path}:{item.line}",
-                                                    item.error.code, item.error.message))
-                    continue
-                summary.read += 1
-                if store.stored_checksum(item.id) == item.checksum:
-                    summary.unchanged += 1
-                    continue
-                yield item
-
-        for batch in _batches(articles(), batch_size):
-            docs = nlp.pipe((a.text for a in batch), batch_size=batch_size)
-            records = []
-            for art, doc in zip(batch, docs):
-                p = process(art, doc, model)
-                summary.events_by_type.update(p.events)
-                summary.claims += p.claims
-                if p.failure is not None:
-                    summary.failures.append(p.failure)
-                    if p.report is not None:
-                        summary.reports.append(p.report)
-                    continue
-                g = p.graphs
-                g.graph.add((article_iri(art.id), PROV.wasGeneratedBy, run_iri(run_id)))
-                records.append(ArticleRecord(g.article_id, g.checksum, g.graph, g.actors, g.places))
-            if records:
-                store.write_articles(records)
-                stored_ids += [r.article_id for r in records]
-                summary.stored += len(records)
-            if progress is not None:
-                progress(summary.read, len(batch))
-        if stored_ids:
-            ended = datetime.now(timezone.utc)
-            store.write_articles([], run=run_graph(run_id, started, ended, model, _file_checksums(paths), stored_ids))
-            summary.run = str(run_iri(run_id))
+    with Store.open(out) as store, make_executor(workers, dask) as executor:
+        summary.executor, summary.workers = executor.name, executor.workers
+        store.set_ontology(ontology_graph())
+        driver = _Driver(store, summary, run_id, dedupe, progress)
+        source: Iterable[Article] = driver.candidates(read_paths(paths, fmt=fmt, glob=glob))
+        try:
+            while True:
+                tasks = ((batch, run_id) for batch in _batches(source, batch_size))
+                for results in executor.map(extract_batch, tasks):
+                    driver.write(results)
+                if not driver.requeue:
+                    break
+                pending = list(driver.requeue)  # copies whose original failed, found after the input ended
+                driver.requeue.clear()
+                source = (a for a in map(driver.admit, pending) if a is not None)
+        finally:
+            if summary.stored:
+                _write_run(store, run_id, started, driver.model or "?", paths)
+                summary.run = str(run_iri(run_id))
         summary.triples = len(store)
         summary.actors = int(store.select(
             "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH <https://w3id.org/conflict-kg/graph/actors> "
             "{ ?a <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } }")[0]["n"])
         if export:
             summary.outputs += export_all(store, out, summary)
-    summary.conforms = not any(f.code == "E031" for f in summary.failures)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -241,7 +505,8 @@ def export_all(store, out: Path, summary: Summary) -> list[Path]:
     cross = validate_graph(actors, cross=True)
     if not cross.conforms:
         summary.conforms = False
-        summary.warnings += [f"{i.focus}: {i.message}" for i in cross.issues]
+        for i in cross.issues:
+            summary.warn(f"{i.focus}: {i.message}")
     report = out / "report.ttl"
     tmp = report.with_suffix(".ttl.tmp")
     report_graph = Graph()

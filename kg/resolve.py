@@ -12,10 +12,14 @@ import re
 from dataclasses import replace
 
 from kg.dictionary import DictActor, load_dictionary
+from kg.extract.lexicon import lexicon
 from kg.extract.places import country_iso3, resolve_place
 from kg.models import Actor, Claim, Event, Extraction, Mention, Relation
 from kg.rdf.namespaces import slug
 
+#: PLOVER types that are statements: coded only with a known agent (an accusation against a named
+#: target is informative even when the accuser is not named: "X was accused of ...")
+STATEMENTS = frozenset({"AGREE", "SUPPORT", "REQUEST", "REJECT", "THREATEN"})
 NAMED = {"ACTOR", "PERSON", "ORG", "NORP", "GPE", "PROPN"}
 LABEL_TYPES = {"PERSON": "Person", "ORG": "Organization", "NORP": "Group", "PROPN": "Organization", "GENERIC": "Group"}
 _PLURAL_PRON = {"they", "them", "their", "theirs"}
@@ -42,6 +46,18 @@ def _acronyms(text: str) -> dict[str, str]:
     return out
 
 
+def _name_type(name: str, label: str) -> str:
+    """Actor class of a name outside the dictionary: organisation words beat the NER label
+    ("Tigray People's Liberation Front" is an armed group even when tagged PERSON)."""
+    lex = lexicon()
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", name)}
+    if label != "GENERIC" and words & lex["armed_group_words"]:
+        return "ArmedGroup"
+    if label != "GENERIC" and words & lex["organization_words"]:
+        return "Organization"
+    return LABEL_TYPES.get(label, "Actor")
+
+
 class _Resolver:
     def __init__(self, ex: Extraction) -> None:
         self.ex = ex
@@ -50,6 +66,9 @@ class _Resolver:
         self.actors: dict[str, Actor] = {}
         self.by_mention: dict[Mention, str | None] = {}
         self.recent: list[tuple[str, str]] = []  # (actor id, mention label) in text order
+        lex = lexicon()
+        self.titles = {t.split()[-1] for t in lex["spokesperson_titles"] | lex["leader_titles"] | lex["member_titles"]}
+        self.titles |= {t + "s" for t in self.titles}
 
     # ---- naming ---------------------------------------------------------------------------
     def _from_dict(self, entry: DictActor, surface: str) -> str:
@@ -69,8 +88,11 @@ class _Resolver:
             self.actors[aid] = replace(cur, label=label2, mentions=cur.mentions + (surface,))
 
     def _earlier_longer(self, text: str, label: str) -> str | None:
-        """An earlier actor whose name ends with (or contains) this shorter name."""
+        """An earlier actor whose name ends with (or contains) this shorter name; never for a person's
+        title ("Israeli military spokesman" is not the Israeli military)."""
         low = text.lower()
+        if label == "GENERIC" and low.split()[-1] in self.titles:
+            return None
         for aid, _ in reversed(self.recent):
             a = self.actors[aid]
             for name in (a.label, *a.mentions):
@@ -124,7 +146,7 @@ class _Resolver:
             self._add(aid, text, "Group", dem.country if dem else None, None, m.text)
             return aid
         aid = slug(text)
-        self._add(aid, text, LABEL_TYPES.get(m.label, "Actor"), None, None, m.text)
+        self._add(aid, text, _name_type(text, m.label), None, None, m.text)
         return aid
 
     def _pronoun(self, pron: str) -> str | None:
@@ -165,9 +187,10 @@ def _places_compatible(a: Event, b: Event) -> bool:
     return b.place.label in a.span.sentence or a.place.label in b.span.sentence
 
 
-def _compatible(a: Event, b: Event) -> bool:
+def _compatible(a: Event, b: Event, states: frozenset[str] = frozenset()) -> bool:
     """Two mentions of one event: same type and mode; agents overlapping when both are named, else
-    a shared target; never one's agents among the other's targets; exact dates equal; places compatible."""
+    a shared target that is not a whole state (a country named as a target links too little);
+    never one's agents among the other's targets; exact dates equal; places compatible."""
     if a.type != b.type or a.mode != b.mode:
         return False
     aa, ba, at, bt = _ids(a.agents), _ids(b.agents), _ids(a.targets), _ids(b.targets)
@@ -176,7 +199,7 @@ def _compatible(a: Event, b: Event) -> bool:
     if aa and ba:
         if not aa & ba:
             return False
-    elif not at & bt:
+    elif not (at & bt) - states:
         return False
     if a.date and b.date and a.date != b.date:
         return False
@@ -199,13 +222,14 @@ def _merge(a: Event, b: Event) -> Event:
     )
 
 
-def merge_events(events: tuple[Event, ...]) -> tuple[tuple[Event, ...], list[int]]:
-    """Merge same-event mentions in text order; returns events and old index -> new index."""
+def merge_events(events: tuple[Event, ...], states: frozenset[str] = frozenset()) -> tuple[tuple[Event, ...], list[int]]:
+    """Merge same-event mentions in text order; returns events and old index -> new index.
+    ``states``: ids of State actors (a shared state target alone does not make two events one)."""
     merged: list[Event] = []
     where: list[int] = []
     for e in events:
         for i, m in enumerate(merged):
-            if _compatible(m, e):
+            if _compatible(m, e, states):
                 merged[i] = _merge(m, e)
                 where.append(i)
                 break
@@ -238,9 +262,10 @@ def resolve(ex: Extraction) -> Extraction:
             rm = _mid(r, c.claimant)
             claims[i] = replace(c, claimant=rm) if rm is not None else None  # type: ignore[call-arg]
     events = [replace(e, targets=tuple(t for t in e.targets if t.actor_id not in _ids(e.agents))) for e in events]
-    events = [e for e in events if e.agents or e.targets]
-    kept_index = {id(e): k for k, e in enumerate(events)}
-    merged, where = merge_events(tuple(events))
+    # a statement (promise, demand, accusation, refusal, threat, praise) needs someone who made it
+    events = [e for e in events if e.agents or (e.targets and e.type not in STATEMENTS)]
+    states = frozenset(aid for aid, a in r.actors.items() if a.type == "State")
+    merged, where = merge_events(tuple(events), states)
     out_claims: list[Claim] = []
     for c in claims:
         if c is None:
@@ -265,5 +290,4 @@ def resolve(ex: Extraction) -> Extraction:
         if aid in used:
             names = tuple(n for n in dict.fromkeys(a.mentions) if n != a.label)
             actors[aid] = replace(a, names=names)
-    del kept_index
     return replace(ex, mentions=mentions, events=merged, claims=tuple(out_claims), relations=tuple(relations), actors=actors)

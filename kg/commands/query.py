@@ -25,7 +25,7 @@ def parse_params(items: list[str]) -> dict[str, str]:
     return out
 
 
-def resolve_query(text: str, params: dict[str, str]) -> tuple[str, dict[str, object], str | None]:
+def resolve_query(text: str, params: dict[str, str], store=None) -> tuple[str, dict[str, object], str | None]:
     """(SPARQL, bound parameters, title) for a query given as text, a file, or a canned query name."""
     from kg import queries
     from kg.errors import KGError
@@ -40,7 +40,7 @@ def resolve_query(text: str, params: dict[str, str]) -> tuple[str, dict[str, obj
             raise KGError("E001", path=text, reason=str(exc)) from None
     if _NAME.match(text):
         canned = queries.get(text)  # E044 when unknown
-        return canned.sparql, canned.bind(params), canned.title
+        return canned.sparql, canned.bind(params, store), canned.title
     return text, dict(params), None
 
 
@@ -111,8 +111,9 @@ def query_command(
     fmt = fmt.lower()
     if fmt != "table" and fmt not in RESULTS:
         get_format(fmt)  # E032 unless an RDF format (for CONSTRUCT results)
-    sparql, params, title = resolve_query(query, parse_params(param))
+    given = parse_params(param)
     store = Store.open(directory, read_only=True)
+    sparql, params, title = resolve_query(query, given, store)
     result = store.query(sparql, **params)
     sink = open(out, "wb") if out else sys.stdout.buffer
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from kg.extract.lexicon import lexicon
 from kg.models import Mention
@@ -62,7 +62,8 @@ def _generic_span(token: Token) -> tuple[int, int]:
     start = token.i
     for child in token.lefts:
         if child.dep_ in {"compound", "amod", "nmod"} and child.i < token.i:
-            start = min(start, child.left_edge.i if child.dep_ in {"compound", "nmod"} else child.i)
+            hyphenated = child.i > 0 and token.doc[child.i - 1].text == "-"  # "Iran-backed militias"
+            start = min(start, child.left_edge.i if child.dep_ in {"compound", "nmod"} or hyphenated else child.i)
     return start, token.i + 1
 
 
@@ -127,6 +128,8 @@ def find_mentions(doc: Doc) -> MentionIndex:
 def is_backing_modifier(token: Token) -> bool:
     """True for the ``Iran`` in "Iran-backed militias" / "Iranian-backed" / "pro-Iran"."""
     lex = lexicon()
+    if not token.is_alpha:
+        return False
     head = token.head
     nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     after = token.doc[token.i + 2] if token.i + 2 < len(token.doc) else None
@@ -178,14 +181,19 @@ def _actors_one(token: Token, index: MentionIndex, deep: bool) -> list[Mention]:
         if child.dep_ == "appos" and _named(index.at(child)):
             return [index.at(child)]  # type: ignore[list-item]
     low = token.lemma_.lower()
-    if m is not None and low not in lex["relational_actors"]:  # "leaders of X", "activists from X"
+    if m is None and low in lex["place_nouns"] and not deep:
+        return []  # "the borders of Iraq": a place phrase, not an actor slot
+    quantity = low in lex["quantity_nouns"] or token.like_num
+    if (m is not None or quantity) and low not in lex["relational_actors"]:  # "leaders of X", "activists from X"
         for child in token.children:
-            if child.dep_ == "prep" and child.lower_ in {"of", "from"}:
+            if child.dep_ == "prep" and (child.lower_ == "of" or child.lower_ == "from" and not quantity):
                 for pobj in child.children:
-                    if pobj.dep_ == "pobj":
-                        sub = [s for s in _actors_one(pobj, index, False) if _named(s)]
-                        if sub:
-                            return sub
+                    if pobj.dep_ != "pobj" or (child.lower_ == "from" and pobj.ent_type_ in {"GPE", "LOC"}):
+                        continue  # "a missionary from Calgary": an origin, not a membership
+                    sub = _actors_one(pobj, index, False)
+                    sub = sub if quantity else [x for x in sub if _named(x)]
+                    if sub:
+                        return sub
     if m is not None and low in lex["nonstate_actors"]:
         return [m]  # "Afghan rebels" are a group of their own, not the state Afghanistan
     # named modifiers beat a state-agent head noun ("Israeli soldiers" -> Israel), with their conjuncts
@@ -198,32 +206,61 @@ def _actors_one(token: Token, index: MentionIndex, deep: bool) -> list[Mention]:
                     mods.append(cm)  # type: ignore[arg-type]
     if mods:
         return mods
-    if m is not None:
-        return [m]
+    if m is not None:  # "its leaders" -> whoever "its" is
+        pron = next((index.at(c) for c in token.children if c.dep_ == "poss" and index.at(c) is not None
+                     and index.at(c).label == "PRON"), None)
+        return [pron] if pron is not None and low in lex["generic_actors"] else [m]
     if deep:
         return deep_actors(token, index)
     return []
 
 
-def deep_actors(root: Token, index: MentionIndex) -> list[Mention]:
+def deep_actors(root: Token, index: MentionIndex, groups: bool = False) -> list[Mention]:
     """Named actors inside a slot's phrase ("facilities used by militia troops, including X and Y"),
-    not crossing into embedded subjects, nested event nouns, or locative place names."""
+    not crossing into embedded subjects, relative clauses, nested event nouns, or locative place
+    names. With ``groups``, group nouns ("Iran-backed militias") instead of names."""
     lex = lexicon()
     found: list[Mention] = []
-    stack = [c for c in root.children]
+    stack = [root] if groups else [c for c in root.children]
     while stack:
         tok = stack.pop(0)
-        if tok.dep_ in {"nsubj", "nsubjpass", "relcl"}:
+        if tok.dep_ in {"nsubj", "nsubjpass", "relcl", "advcl"} or _is_infinitive_clause(tok) or _is_place_phrase(tok, lex):
             continue
-        if tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.nouns:
+        if tok.lemma_.lower() in lex["place_nouns"] and index.at(tok) is None:
+            continue  # "the border with Eritrea": a place, not a party
+        if tok.pos_ == "NOUN" and (tok.lemma_.lower() in lex.nouns or tok.lower_ in lex.nouns):
+            # a nested event noun: only who did it ("the Russian government's refusal to ...")
+            for c in tok.children:
+                cm = index.at(c)
+                if c.dep_ in {"poss", "amod", "compound"} and cm is not None and cm.label not in {"PRON", "GENERIC"} \
+                        and not is_backing_modifier(c) and cm not in found:
+                    found.append(cm)
             continue
         cm = index.at(tok)
-        if cm is not None and cm.label not in {"PRON", "GENERIC"} and cm not in found and not is_backing_modifier(tok):
+        if groups:
+            if cm is not None and cm.label == "GENERIC" and tok.lemma_.lower() in lex["generic_actors"] and cm not in found:
+                found.append(cm)
+        elif cm is not None and cm.label not in {"PRON", "GENERIC"} and cm not in found and not is_backing_modifier(tok):
             locative = tok.ent_type_ in {"GPE", "LOC", "FAC", "ACTOR"} and _under_place_prep(tok, lex["place_preps"])
             if not locative:
                 found.append(cm)
         stack.extend(tok.children)
     return found
+
+
+def _is_infinitive_clause(tok: Token) -> bool:
+    """"checkpoints ... to confront ISIS": a purpose or plan, not part of the slot."""
+    return tok.dep_ in {"acl", "xcomp", "advcl"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
+def _is_place_phrase(tok: Token, lex) -> bool:
+    """"on the borders of Iraq", "in eastern Syria": a location phrase inside a slot."""
+    if tok.dep_ != "prep" or tok.lower_ not in lex["place_preps"]:
+        return False
+    for p in tok.children:
+        if p.dep_ == "pobj" and (p.lemma_.lower() in lex["place_nouns"] or p.ent_type_ in {"GPE", "LOC", "FAC"}):
+            return True
+    return False
 
 
 def _under_place_prep(tok: Token, preps: frozenset[str]) -> bool:

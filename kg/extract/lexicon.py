@@ -28,6 +28,7 @@ class Lexicon:
     phrasal: dict[tuple[str, str], str]  # (verb lemma, particle/prep) -> type
     nouns: dict[str, str]  # lemma -> type
     noun_phrases: dict[tuple[str, str], str]  # (modifier lemma, head lemma) -> type (or BLOCKED)
+    verb_objects: dict[tuple[str, str], str]  # (verb lemma, object lemma) -> type ("break relations")
     words: dict[str, frozenset[str]]  # closed lists from lexicon.json
     known: frozenset[str] = field(default=frozenset())  # every verb lemma the extractors look up
 
@@ -50,6 +51,7 @@ def lexicon() -> Lexicon:
     phrasal: dict[tuple[str, str], str] = {}
     nouns: dict[str, str] = {}
     noun_phrases: dict[tuple[str, str], str] = {}
+    verb_objects: dict[tuple[str, str], str] = {}
     for etype, entry in triggers.items():
         if etype.startswith("_"):
             continue
@@ -67,6 +69,9 @@ def lexicon() -> Lexicon:
                 _add(noun_phrases, (parts[2], parts[0]), etype, tpath)
             else:
                 _add(nouns, n, etype, tpath)
+        for vo in entry.get("verb_objects", []):
+            verb, obj = vo.split()
+            _add(verb_objects, (verb, obj), etype, tpath)
     for n in triggers.get("_blocked_nouns", []):
         mod, head = n.split()
         noun_phrases[(mod, head)] = BLOCKED
@@ -75,8 +80,9 @@ def lexicon() -> Lexicon:
     known = frozenset(verbs) | {v for v, _ in phrasal} | words["light_verbs"] | words["intent_verbs"] \
         | words["speech_verbs"] | words["negating_verbs"] | words["attempt_verbs"] | words["aspect_verbs"] \
         | words["giving_verbs"] | words["receiving_verbs"] | words["involvement_verbs"] | words["claim_verbs"] \
-        | words["conflict_responses"] | words["stative_passives"]
-    return Lexicon(verbs, phrasal, nouns, noun_phrases, words, known)
+        | words["conflict_responses"] | words["stative_passives"] | words["appeal_verbs"] \
+        | {v for v, _ in verb_objects}
+    return Lexicon(verbs, phrasal, nouns, noun_phrases, verb_objects, words, known)
 
 
 def _inflections(word: str) -> list[str]:

