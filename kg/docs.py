@@ -21,7 +21,7 @@ from kg.rdf.namespaces import CK, PLOVER
 
 __all__ = ["ONTOLOGY_FILES", "ontology_graph", "ontology_html", "write_ontology_page"]
 
-_ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+from kg.resources import ONTOLOGY_DIR as _ONTOLOGY_DIR  # noqa: E402
 ONTOLOGY_FILES: tuple[Path, ...] = (_ONTOLOGY_DIR / "conflict.ttl", _ONTOLOGY_DIR / "plover.ttl")
 
 # remote resources a page must not need: <script src=http...>, <link href=http... rel=stylesheet>, <img src=http...>

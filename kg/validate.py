@@ -39,7 +39,7 @@ __all__ = [
     "load_shapes", "validate_graph", "validate_dataset", "validate_path", "parse_rdf", "format_report",
 ]
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+from kg.resources import ONTOLOGY_DIR  # noqa: E402
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 ONTOLOGY_PATH = ONTOLOGY_DIR / "conflict.ttl"
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"

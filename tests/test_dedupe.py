@@ -1,0 +1,93 @@
+"""Syndicated copies (same normalised text): recorded once, as extra sources of the first article."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import kg.pipeline
+from kg.dedupe import source_graph_iri, text_hash
+from kg.pipeline import build
+from kg.rdf.store import Store
+
+DATA = Path(__file__).parent / "data" / "throughput"
+ARTICLES, COPY = DATA / "articles.jsonl", DATA / "syndicated.jsonl"
+
+SOURCES = """SELECT ?src ?id ?name ?url ?first WHERE {
+    ?first ck:source ?src . ?src a ck:Source ; schema:identifier ?id ; ck:syndicatedAs ?first ;
+         schema:publisher/schema:name ?name ; schema:url ?url }"""
+EVENTS_OF = "SELECT (COUNT(?e) AS ?n) WHERE { ?e a ck:Event ; prov:wasDerivedFrom ?a . ?a schema:identifier ?id }"
+
+
+def _copy() -> dict:
+    return json.loads(COPY.read_text(encoding="utf-8"))
+
+
+def test_text_hash_ignores_whitespace_and_quote_style():
+    copy, orig = _copy()["text"], json.loads(ARTICLES.read_text(encoding="utf-8").splitlines()[1])["text"]
+    assert copy != orig and text_hash(copy) == text_hash(orig)
+    assert text_hash(orig) != text_hash(orig + " More.")
+
+
+def test_copy_in_the_same_build_is_recorded_once_as_a_source(tmp_path):
+    out = tmp_path / "out"
+    s = build([ARTICLES, COPY], out, export=False)
+    assert (s.read, s.stored, s.duplicates, s.failed) == (7, 6, 1, 0)
+    assert any(w.startswith("[W003] article wire-copy-2: duplicate of story-2") for w in s.warnings)
+    with Store.open(out, read_only=True) as st:
+        assert "wire-copy-2" not in st.article_ids()
+        rows = st.select(SOURCES)
+        assert [(r["id"], r["name"], r["first"]) for r in rows] == [
+            ("wire-copy-2", "The National", "https://w3id.org/conflict-kg/id/article/story-2")]
+        assert st.select(EVENTS_OF, id="wire-copy-2")[0]["n"] == 0
+        assert st.select(EVENTS_OF, id="story-2")[0]["n"] > 0
+        assert st.select("SELECT ?h WHERE { ?a schema:identifier 'story-2' ; ck:textHash ?h }")[0]["h"] \
+            == text_hash(_copy()["text"])
+
+
+def test_copy_in_a_later_build_is_found_in_the_store_and_rerun_changes_nothing(tmp_path):
+    out = tmp_path / "out"
+    build([ARTICLES], out, export=False)
+    s = build([COPY], out, export=False)
+    assert (s.stored, s.duplicates) == (0, 1)
+    with Store.open(out, read_only=True) as st:
+        before = len(st)
+        assert len(st.select(SOURCES)) == 1
+    again = build([COPY], out, export=False)
+    assert (again.stored, again.duplicates, again.unchanged, again.run) == (0, 0, 1, None)
+    with Store.open(out, read_only=True) as st:
+        assert len(st) == before
+
+
+def test_copy_whose_text_changes_becomes_an_article_of_its_own(tmp_path):
+    out = tmp_path / "out"
+    build([ARTICLES, COPY], out, export=False)
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps(dict(_copy(), text="Rebels attacked an army convoy near Aleppo on Tuesday.")) + "\n",
+                       encoding="utf-8")
+    s = build([changed], out, export=False)
+    assert (s.stored, s.duplicates) == (1, 0)
+    with Store.open(out, read_only=True) as st:
+        assert "wire-copy-2" in st.article_ids()
+        assert not st.select(SOURCES)
+        assert not st.ask("ASK { GRAPH ?g { ?s ?p ?o } }", g=f"<{source_graph_iri('wire-copy-2')}>")
+
+
+def test_copy_of_a_failed_article_is_extracted_on_its_own(tmp_path, monkeypatch):
+    real = kg.pipeline._map
+
+    def failing(article, doc, model, run_id=None):
+        if article.id == "story-2":
+            return kg.pipeline._Mapped(article, None, kg.pipeline.Counter(), 0,
+                                       kg.pipeline._failure(article, "E021", "article story-2: extraction failed: test"))
+        return real(article, doc, model, run_id)
+
+    monkeypatch.setattr(kg.pipeline, "_map", failing)
+    s = build([ARTICLES, COPY], tmp_path / "out", export=False)
+    assert (s.stored, s.duplicates, s.failed) == (6, 0, 1)
+    with Store.open(tmp_path / "out", read_only=True) as st:
+        assert "wire-copy-2" in st.article_ids() and "story-2" not in st.article_ids()
+
+
+def test_no_dedupe_stores_every_copy(tmp_path):
+    s = build([ARTICLES, COPY], tmp_path / "out", export=False, dedupe=False)
+    assert (s.stored, s.duplicates) == (7, 0)
