@@ -190,30 +190,47 @@ def _map(article: Article, doc, model: str, run_id: str | None = None) -> _Mappe
 
 
 def _union(parts: Iterable[Graph]) -> Graph:
-    """One graph holding the triples of ``parts`` (no namespace merging: that is slow in rdflib)."""
-    g = Graph()
+    """One graph holding the triples of ``parts``: a :class:`~kg.rdf.mapping.TripleGraph`, never
+    indexed here (validation copies it once into its own work graph)."""
+    from kg.rdf.mapping import TripleGraph
+
+    g = TripleGraph()
     for part in parts:
         for t in part:
             g.add(t)
     return g
 
 
+def _touches(m: _Mapped, nodes: set[str]) -> bool:
+    """True when one of the article's triples has one of ``nodes`` as subject or object."""
+    g = m.graphs
+    return any(str(s) in nodes or str(o) in nodes for part in (g.graph, g.actors, g.places) for s, _, o in part)
+
+
 def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | None]]:
-    """SHACL outcome per article: one pyshacl call for the whole batch; only when that batch does
-    not conform is each article validated on its own, so reports and failures stay per article."""
+    """SHACL outcome per article, with one pyshacl call for the whole batch in the common case.
+
+    The batch graph is the union of the articles' data, so each article's data is a subset of it.
+    Article, event and claim nodes belong to one article; shared actor / place / publisher nodes
+    always carry their required triples (type, label) in every article that describes them. So a
+    node that violates a shape in one article's data violates it in the batch too, at the same focus
+    node: when the batch conforms, every article does. Otherwise only the articles that touch a
+    failing focus node are validated on their own (their reports and failures name the article).
+    """
     from kg.validate import validate_graph
 
-    def one(m: _Mapped):
-        g = m.graphs
-        return validate_graph(_union((g.graph, g.actors, g.places)))
-
+    alone = set(range(len(mapped)))
     if len(mapped) > 1:
-        joined = _union(part for m in mapped for part in (m.graphs.graph, m.graphs.actors, m.graphs.places))
-        if validate_graph(joined).conforms:
-            return [(None, None)] * len(mapped)
+        batch = validate_graph(_union(p for m in mapped for p in (m.graphs.graph, m.graphs.actors, m.graphs.places)))
+        focus = {i.focus for i in batch.issues if i.severity == "Violation"}
+        alone = {n for n, m in enumerate(mapped) if focus and _touches(m, focus)}
     out: list[tuple[Graph | None, Failure | None]] = []
-    for m in mapped:
-        result = one(m)
+    for n, m in enumerate(mapped):
+        if n not in alone:
+            out.append((None, None))
+            continue
+        g = m.graphs
+        result = validate_graph(_union((g.graph, g.actors, g.places)))
         if result.conforms:
             out.append((None, None))
             continue

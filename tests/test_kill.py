@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,7 +111,9 @@ def wait_for(proc: subprocess.Popen, out: Path, min_articles: int, timeout: floa
 
 def check_consistent(out: Path, ids: list[str], ref_quads: set[str]) -> list[str]:
     """The killed store: opens read-only, holds whole batches in input order, each article complete."""
-    stored = article_ids(out) or []
+    stored = article_ids(out)
+    if stored is None:  # killed before the store was created
+        return []
     k = len(stored)
     assert stored == ids[:k], "stored articles are not the first batches of the input"
     assert k % B == 0 or k == len(ids), f"{k} articles stored: a batch was committed partly"
@@ -127,39 +130,77 @@ def check_consistent(out: Path, ids: list[str], ref_quads: set[str]) -> list[str
     return stored
 
 
+#: name -> (how the moment is chosen, value); the random moments are drawn from a fixed seed
 KILL_POINTS = {
     "while loading the model": ("time", 1.0),
     "after the first batch": ("articles", 1),
     "half way": ("articles", N // 2),
     "during the exports": ("articles", N),
-    "at a random moment": ("random", 0),
+    **{f"at random moment {i}": ("random", i) for i in range(4)},
 }
+FAST_POINTS = ["while loading the model", "after the first batch", "half way", "during the exports"]
+RANDOM_POINTS = [p for p in KILL_POINTS if p not in FAST_POINTS]
+RERUN_POINTS = ["after the first batch", "half way"]
 
 
-@pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_sigkill_leaves_a_consistent_store_and_rerun_completes(tmp_path, reference, point):
-    ids, ref_quads, ref_seconds = reference
-    write_corpus(tmp_path / "corpus.jsonl", N)
-    out = tmp_path / "out"
-    kind, value = KILL_POINTS[point]
-    proc = subprocess.Popen(build_cmd(tmp_path / "corpus.jsonl", out), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    if kind == "time":
-        time.sleep(value)
-    elif kind == "random":
-        moment = random.Random(9).uniform(0.5, ref_seconds)
-        print(f"killing after {moment:.2f} s of a {ref_seconds:.1f} s build")
-        time.sleep(moment)
-    else:
-        wait_for(proc, out, value)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
+@pytest.fixture(scope="module")
+def killed(reference, tmp_path_factory):
+    """``killed(point)`` -> the out dir of a build SIGKILLed at that point (each kill done once)."""
+    _, _, ref_seconds = reference
+    cache: dict[str, Path] = {}
 
-    stored = check_consistent(out, ids, ref_quads)
-    print(f"{point}: {len(stored)} of {N} articles were committed before the kill")
+    def kill(point: str) -> Path:
+        if point in cache:
+            return cache[point]
+        root = tmp_path_factory.mktemp("killed")
+        write_corpus(root / "corpus.jsonl", N)
+        out = root / "out"
+        kind, value = KILL_POINTS[point]
+        proc = subprocess.Popen(build_cmd(root / "corpus.jsonl", out), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        if kind == "time":
+            time.sleep(value)
+        elif kind == "random":
+            time.sleep(random.Random(value).uniform(0.5, ref_seconds))
+        else:
+            wait_for(proc, out, value)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        cache[point] = out
+        return out
+
+    return kill
+
+
+def _consistent(point: str, reference, killed) -> None:
+    ids, ref_quads, _ = reference
+    stored = check_consistent(killed(point), ids, ref_quads)
+    print(f"killed {point}: {len(stored)} of {N} articles committed")
     if point == "after the first batch":
         assert 0 < len(stored) < N
-    r = subprocess.run(build_cmd(tmp_path / "corpus.jsonl", out), capture_output=True, text=True, timeout=600)
+    if point == "during the exports":
+        assert stored == ids
+
+
+@pytest.mark.parametrize("point", FAST_POINTS)
+def test_sigkill_leaves_a_consistent_store(reference, killed, point):
+    _consistent(point, reference, killed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", RANDOM_POINTS)
+def test_sigkill_at_random_moments(reference, killed, point):
+    _consistent(point, reference, killed)
+
+
+@pytest.mark.parametrize("point", RERUN_POINTS)
+def test_rerun_after_sigkill_completes_the_rest(tmp_path, reference, killed, point):
+    ids, ref_quads, _ = reference
+    src = killed(point)
+    shutil.copytree(src.parent, tmp_path / "copy", symlinks=True)
+    out = tmp_path / "copy" / "out"
+    r = subprocess.run(build_cmd(tmp_path / "copy" / "corpus.jsonl", out), capture_output=True, text=True,
+                       timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert article_ids(out) == ids
     assert data_quads(out) == ref_quads
@@ -169,15 +210,8 @@ def test_sigkill_leaves_a_consistent_store_and_rerun_completes(tmp_path, referen
                    "tool version, model) in the FIRST store transaction, e.g. with the first batch's "
                    "_run_links, and only add prov:endedAtTime / the inputs at the end: today a killed build "
                    "leaves article graphs linked to a run that the runs graph never describes")
-def test_runs_of_articles_kept_after_a_kill_are_described(tmp_path, reference):
-    ids, _, _ = reference
-    write_corpus(tmp_path / "corpus.jsonl", N)
-    out = tmp_path / "out"
-    proc = subprocess.Popen(build_cmd(tmp_path / "corpus.jsonl", out), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    wait_for(proc, out, B)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
+def test_runs_of_articles_kept_after_a_kill_are_described(killed):
+    out = killed("half way")
     assert article_ids(out)
     with Store.open(out, read_only=True) as store:
         assert not store.ask(f"ASK {{ GRAPH ?g {{ ?a prov:wasGeneratedBy ?run }} "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.lexicon import lexicon
 from kg.models import Mention
@@ -91,11 +91,17 @@ def find_mentions(doc: Doc) -> MentionIndex:
         if m is not None:
             found.append((ent.start, ent.end, m))
             taken.update(range(ent.start, ent.end))
+    # surnames of people named earlier, even where the tagger takes them for nouns ("Price added")
+    surnames = {doc[e.end - 1].text: e for e in doc.ents if is_person(e) and len(e) > 1 and doc[e.end - 1].text[:1].isupper()}
     generic = lex["generic_actors"]
     for tok in doc:
         if tok.i in taken:
             continue
-        if tok.pos_ == "PROPN" and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "poss"} \
+        first = surnames.get(tok.text)
+        if first is not None and first.end <= tok.i and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "poss"}:
+            found.append((tok.i, tok.i + 1, Mention(tok.text, tok.idx, tok.idx + len(tok), "PERSON")))
+            taken.add(tok.i)
+        elif tok.pos_ == "PROPN" and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "poss"} \
                 and tok.ent_type_ in {"", "WORK_OF_ART", "LAW", "EVENT"}:
             start = tok.i
             for child in tok.lefts:
@@ -123,6 +129,18 @@ def find_mentions(doc: Doc) -> MentionIndex:
             if i not in by_token or m.label != "GENERIC":
                 by_token.setdefault(i, m) if m.label == "GENERIC" else by_token.__setitem__(i, m)
     return MentionIndex(tuple(m for _, _, m in found), by_token, doc)
+
+
+def is_person(ent: Span) -> bool:
+    """A PERSON entity, or a dictionary actor whose entry is a person ("John F. Kirby")."""
+    if ent.label_ == "PERSON":
+        return True
+    if ent.label_ == "ACTOR" and ent.ent_id_:
+        from kg.dictionary import load_dictionary
+
+        entry = load_dictionary().by_id(ent.ent_id_)
+        return entry is not None and entry.type == "Person"
+    return False
 
 
 def is_backing_modifier(token: Token) -> bool:

@@ -67,12 +67,14 @@ def nominal_args(noun: Token, etype: str, index: MentionIndex) -> tuple[list[Men
     return agents, targets
 
 
-def _content_actors(noun: Token, index: MentionIndex) -> list[Mention]:
-    """Who did what an event noun taken as an object names: "rejected Iraq's proposal" -> Iraq;
-    "demanded the withdrawal of Serbian forces" -> Serbian forces (not the victims of a named attack)."""
+def _content_actors(noun: Token, index: MentionIndex, outer: str) -> list[Mention]:
+    """Whom an event noun taken as an object concerns: who did it ("rejected Iraq's proposal" -> Iraq;
+    "demanded the withdrawal of Serbian forces" -> Serbian forces), else, when the outer event asks
+    for, grants or refuses it, whom it would hit ("called for sanctions against Nigeria" -> Nigeria) --
+    but a response to an attack is not aimed at the attack's victims."""
     etype = noun_type(noun) or "REQUEST"
     agents, targets = nominal_args(noun, etype, index)
-    return agents or (targets if etype not in CONFLICT else [])
+    return agents or (targets if etype not in CONFLICT or outer in {"REQUEST", "REJECT", "AGREE", "SUPPORT"} else [])
 
 
 def _object_actors(c: Candidate, v: Token, index: MentionIndex) -> list[Mention]:
@@ -92,7 +94,7 @@ def _object_actors_at(c: Candidate, v: Token, index: MentionIndex, deep: bool) -
         if child.dep_ in {"dobj", "dative", "attr", "oprd"} and not (c.noun is not None and child.i == c.noun.i):
             found = actors_at(child, index, deep=deep)
             if not found and child.pos_ == "NOUN" and (noun_type(child) or child.lemma_.lower() in lex["irrealis_nouns"]):
-                found = _content_actors(child, index)
+                found = _content_actors(child, index, c.type)
             out += found
         elif child.dep_ == "prep" and child.lower_ in lex["target_preps"]:
             if c.swap and child.lower_ == "from":
@@ -104,7 +106,7 @@ def _object_actors_at(c: Candidate, v: Token, index: MentionIndex, deep: bool) -
                 for p in child.children:
                     if p.dep_ == "pobj" and p.pos_ == "NOUN" and (
                             noun_type(p) or p.lemma_.lower() in lex["irrealis_nouns"]):
-                        found += _content_actors(p, index)
+                        found += _content_actors(p, index, c.type)
             out += found
         elif child.dep_ in {"ccomp", "xcomp"} and c.type in {"REQUEST", "ACCUSE", "REJECT"}:
             for gc in child.children:
@@ -134,7 +136,8 @@ def arguments(c: Candidate, index: MentionIndex) -> tuple[list[Mention], list[Me
     verb = c.head
     agents: list[Mention] = []
     targets: list[Mention] = []
-    if verb.dep_ == "acl" and verb.tag_ == "VBN" and not any(ch.dep_ in SUBJ | PASS_SUBJ for ch in verb.children):
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and not any(
+            ch.dep_ in SUBJ | PASS_SUBJ | {"dobj"} for ch in verb.children):
         targets += actors_at(verb.head, index)  # "soldiers killed in Ukraine"
         agents += _by_agents(verb, index)
     elif is_passive(verb):

@@ -26,6 +26,8 @@ from kg.extract.triggers import CONFLICT, COOPERATION, Candidate, find_candidate
 from kg.models import Event, Mention, Place
 from kg.models import Span as TextSpan
 
+#: modes of acts that have not happened: they get no date
+UNREAL = frozenset({"planned", "threatened", "hypothetical"})
 #: joint acts: "X and Y met" is X meeting Y and Y meeting X
 SYMMETRIC = frozenset({"CONSULT", "COOPERATE", "AGREE", "SUPPORT"})
 
@@ -171,7 +173,9 @@ def find_events(doc: Doc, index: MentionIndex, pub: date | None) -> tuple[Event,
         mode = ctx.mode or own
         time_heads = [c.head] + ([c.noun] if c.noun is not None else []) + c.trigger_tokens[1:]
         time_heads += [s for s in c.head.children if s.dep_ in SUBJ and s.pos_ == "NOUN" and noun_type(s)]
-        when = event_time(time_heads, c.head.sent, pub)
+        # a promised, threatened or conditional act has not happened: a weekday next to it is in the future,
+        # and resolving it against the publication date as a past day would invent a date
+        when = event_time(time_heads, c.head.sent, pub) if mode not in UNREAL else TimeValue()
         if when.empty and pub is not None and mode == "asserted" and _is_past(c.head):
             when = TimeValue(latest=pub)  # reported as past: it happened by the publication date
         place = _place(c)

@@ -76,9 +76,9 @@ def context(tok: Token, nominal: bool, etype: str = "") -> Context:
             if marks & lex["background_preps"]:
                 ctx.background = True  # "after rebels kidnapped ...": an earlier event, told as background
                 break
-            if (is_purpose(cur) or cur.tag_ == "VBG") and cur is tok and etype in EXPRESSIVE - {"PROTEST"} \
-                    and head_type(parent) == "PROTEST":
-                ctx.add("reported")  # "rallied to demand X": what the protest is about
+            if cur is tok and head_type(parent) == "PROTEST" and etype != "PROTEST" and (
+                    cur.tag_ == "VBG" or is_purpose(cur) and etype in EXPRESSIVE):
+                ctx.add("reported")  # "rallied to demand X", "rioted, setting fire to ...": the protest itself
                 break
             if is_purpose(cur):
                 if cur is tok and etype in EXPRESSIVE:
@@ -93,7 +93,8 @@ def context(tok: Token, nominal: bool, etype: str = "") -> Context:
                     parent.head.pos_ == "NOUN" and parent.head.lemma_.lower() in lex["background_nouns"]):
                 ctx.background = True
         elif dep == "prep":
-            _prep_context(ctx, cur, parent, nominal and first_np)
+            _prep_context(ctx, cur, parent, nominal and first_np and cur.head is not tok.head.head or (
+                nominal and first_np and parent.pos_ in {"NOUN", "PROPN"}))
             if parent.pos_ in {"NOUN", "PROPN"}:
                 first_np = False
         elif dep == "conj" and parent.pos_ in {"VERB", "AUX"}:
@@ -136,6 +137,8 @@ def _prep_context(ctx: Context, prep: Token, gov: Token, nested_nominal: bool) -
         ptype = verb_type(gov)
         if ptype and prep.lower_ not in NEUTRAL_PREPS:
             ctx.add(EMBED_MODE.get(ptype, "reported"))
+        elif nested_nominal and prep.lower_ not in NEUTRAL_PREPS:
+            ctx.add("reported")  # "expressed concern over the attack", "responded to U.S. attacks": a reference
     elif gov.pos_ in {"NOUN", "PROPN"}:
         low = gov.lemma_.lower()
         if low in lex["irrealis_nouns"]:

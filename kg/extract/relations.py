@@ -8,10 +8,8 @@
 """
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span, Token
-
-from kg.dictionary import load_dictionary
-from kg.extract.actors import MentionIndex, actors_at, is_backing_modifier
+from spacy.tokens import Doc, Token
+from kg.extract.actors import MentionIndex, actors_at, is_backing_modifier, is_person
 from kg.extract.lexicon import lexicon
 from kg.models import Mention, Relation
 from kg.models import Span as TextSpan
@@ -75,16 +73,6 @@ def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
     return rels
 
 
-def _is_person(ent: Span) -> bool:
-    """A PERSON entity, or a dictionary actor whose entry is a person ("John F. Kirby")."""
-    if ent.label_ == "PERSON":
-        return True
-    if ent.label_ == "ACTOR" and ent.ent_id_:
-        entry = load_dictionary().by_id(ent.ent_id_)
-        return entry is not None and entry.type == "Person"
-    return False
-
-
 def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
     """"<Org> <title> <Person>" and "<Person>, <title> of/for <Org>"."""
     lex = lexicon()
@@ -93,7 +81,7 @@ def _titled(doc: Doc, index: MentionIndex) -> list[Relation]:
     members = lex["member_titles"]
     rels: list[Relation] = []
     for ent in doc.ents:
-        if not _is_person(ent):
+        if not is_person(ent):
             continue
         person = index.at(ent[0])
         if person is None:

@@ -17,6 +17,14 @@ def subject(verb: Token) -> list[Token]:
     subs = [c for c in verb.children if c.dep_ in subj_deps]
     if subs:
         return subs
+    if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
+        gov = verb.head.head  # "accused X of killing", "a man suspected of bombing", "X was charged with ..."
+        objs = [c for c in gov.children if c.dep_ in {"dobj", "nsubjpass"}]
+        if objs:
+            return objs
+        if gov.dep_ == "acl" and gov.tag_ == "VBN":
+            return [gov.head]
+        return []
     cur = verb
     for _ in range(5):
         if cur.dep_ in {"xcomp", "conj", "advcl", "acomp"} and cur.head.i != cur.i:
@@ -39,7 +47,8 @@ def subject(verb: Token) -> list[Token]:
             if noun.lemma_.lower() in lex["report_nouns"] and noun.dep_ in {"dobj", "pobj"}:
                 gov = noun.head if noun.dep_ == "dobj" else noun.head.head
                 return subject(gov) if gov.pos_ in {"VERB", "AUX"} else []
-            return [noun] if cur.tag_ == "VBG" else []
+            active = cur.tag_ == "VBG" or any(c.dep_ == "dobj" for c in cur.children)
+            return [noun] if active else []  # "militants demanding X", "fighters handed over the town"
         else:
             break
     return []

@@ -128,6 +128,11 @@ def action_type(action: Token) -> str | None:
     if t:
         return t
     lem = lemma(action)
+    for c in action.children:
+        if c.dep_ in {"dobj", "nsubjpass"}:
+            t = lex.verb_objects.get((lem, c.lemma_.lower())) or lex.verb_objects.get((lem, c.lower_))
+            if t:
+                return t
     if lem in lex["light_verbs"] or lem in lex["giving_verbs"]:
         for c in action.children:
             if c.dep_ in {"dobj", "nsubjpass"}:
@@ -234,8 +239,9 @@ def find_candidates(doc: Doc) -> list[Candidate]:
                 found[tok.i] = Candidate(etype, tok, [tok, obj], "light", noun=obj)
                 consumed.add(obj.i)
                 continue
+        own = verb_type(tok) if tok.pos_ in {"VERB", "AUX"} else None
         if tok.pos_ in {"VERB", "AUX"} and (lem in lex["light_verbs"] or lem in lex["giving_verbs"]) \
-                and not verb_type(tok):
+                and (own is None or own == "AID" and lem in lex["giving_verbs"]):  # "granted an amnesty": CONCEDE
             for c in tok.children:
                 if c.dep_ in {"dobj", "nsubjpass"}:
                     hit = event_noun(c, lem in lex["giving_verbs"])
@@ -281,6 +287,8 @@ def find_candidates(doc: Doc) -> list[Candidate]:
         if etype == "REJECT" and action is not None and _no_comment(action) and not any(
                 c.dep_ == "dobj" for c in tok.children):
             continue  # "declined to comment": no PLOVER event (CAMEO 017)
+        if lem == "deny" and any(c.dep_ == "dobj" and c.lemma_.lower() in lex["denial_objects"] for c in tok.children):
+            continue  # "denied any involvement": denying responsibility is no PLOVER event (CAMEO 016)
         found[tok.i] = Candidate(etype, tok, [tok], "verb", action=action)
         for c in tok.children:  # "signed an agreement", "rejected the offer": the noun is this event's content
             if c.dep_ in {"dobj", "nsubjpass"} and noun_type(c):
