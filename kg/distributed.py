@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.errors import KGError
 from kg.registry import Registry
@@ -30,6 +31,21 @@ __all__ = ["EXECUTORS", "Executor", "LocalExecutor", "ProcessExecutor", "DaskExe
            "make_executor"]
 
 Task = tuple[Sequence["Article"], str]  # (articles, run id)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _term(t: ox.NamedNode | ox.BlankNode | ox.Literal):
+    """An Oxigraph term as the rdflib term rdflib's own N-Triples parser would make."""
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    dt = t.datatype.value
+    return Literal(t.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
 
 
 class SerializedGraph(Graph):
@@ -48,8 +64,8 @@ class SerializedGraph(Graph):
     def _materialise(self) -> None:
         if not self._parsed:
             self._parsed = True
-            tmp = Graph().parse(data=self._nt.decode("utf-8"), format="nt")
-            Graph.addN(self, ((s, p, o, self) for s, p, o in tmp))
+            quads = ox.parse(self._nt, ox.RdfFormat.N_TRIPLES)  # Rust parser: ~4x rdflib's
+            Graph.addN(self, ((_term(q.subject), _term(q.predicate), _term(q.object), self) for q in quads))
 
     def triples(self, triple):  # type: ignore[override]
         self._materialise()

@@ -207,23 +207,56 @@ def _touches(m: _Mapped, nodes: set[str]) -> bool:
     return any(str(s) in nodes or str(o) in nodes for part in (g.graph, g.actors, g.places) for s, _, o in part)
 
 
-def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | None]]:
-    """SHACL outcome per article, with one pyshacl call for the whole batch in the common case.
+def _descriptions(m: _Mapped) -> dict:
+    """subject -> frozenset of its triples, over the article's actor and place descriptions."""
+    out: dict = {}
+    for part in (m.graphs.actors, m.graphs.places):
+        for t in part:
+            out.setdefault(t[0], set()).add(t)
+    return {s: frozenset(ts) for s, ts in out.items()}
 
-    The batch graph is the union of the articles' data, so each article's data is a subset of it.
-    Article, event and claim nodes belong to one article; shared actor / place / publisher nodes
-    always carry their required triples (type, label) in every article that describes them. So a
-    node that violates a shape in one article's data violates it in the batch too, at the same focus
-    node: when the batch conforms, every article does. Otherwise only the articles that touch a
-    failing focus node are validated on their own (their reports and failures name the article).
+
+def _groups(mapped: Sequence[_Mapped]) -> list[tuple[list[int], dict]]:
+    """Split a batch so that, inside a group, any two descriptions of the same actor / place are
+    nested (one contains the other: a parent stub and the full entry). Each group keeps the largest.
+    Articles that describe an actor incompatibly (two labels, two classes) land in different groups."""
+    groups: list[tuple[list[int], dict]] = []
+    for n, m in enumerate(mapped):
+        desc = _descriptions(m)
+        for members, kept in groups:
+            if all(s not in kept or kept[s] <= ts or ts <= kept[s] for s, ts in desc.items()):
+                for s, ts in desc.items():
+                    if s not in kept or kept[s] <= ts:
+                        kept[s] = ts
+                members.append(n)
+                break
+        else:
+            groups.append(([n], dict(desc)))
+    return groups
+
+
+def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | None]]:
+    """SHACL outcome per article, with one pyshacl call per group of the batch (usually one).
+
+    A group's graph holds its articles' graphs and the largest description of each actor / place,
+    so each article's data is contained in it. Article, event and claim nodes belong to one article,
+    and every description of a shared node carries its required triples (type, label). So a node
+    that violates a shape in one article's data violates it in the group's graph too, at the same
+    focus node: when the group conforms, each of its articles does. Otherwise the articles that
+    touch a failing focus node are validated on their own (their reports and failures name them).
     """
     from kg.validate import validate_graph
 
     alone = set(range(len(mapped)))
     if len(mapped) > 1:
-        batch = validate_graph(_union(p for m in mapped for p in (m.graphs.graph, m.graphs.actors, m.graphs.places)))
-        focus = {i.focus for i in batch.issues if i.severity == "Violation"}
-        alone = {n for n, m in enumerate(mapped) if focus and _touches(m, focus)}
+        alone = set()
+        for members, kept in _groups(mapped):
+            if len(members) == 1:
+                alone.update(members)
+                continue
+            data = _union([*(mapped[n].graphs.graph for n in members), *kept.values()])
+            focus = {i.focus for i in validate_graph(data).issues if i.severity == "Violation"}
+            alone.update(n for n in members if focus and _touches(mapped[n], focus))
     out: list[tuple[Graph | None, Failure | None]] = []
     for n, m in enumerate(mapped):
         if n not in alone:

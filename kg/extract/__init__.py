@@ -1,8 +1,9 @@
 """Extraction stage: a parsed Doc + its Article -> an :class:`kg.models.Extraction` (unresolved).
 
-The sub-modules each do one thing: :mod:`.actors` (mentions), :mod:`.events` (PLOVER events),
-:mod:`.claims` (reported speech), :mod:`.relations` (backedBy, spokespersonFor, ...),
-:mod:`.temporal` (dates), :mod:`.places` (GeoNames).
+The sub-modules each do one thing: :mod:`.actors` (mentions), :mod:`.events` (PLOVER events, built
+from :mod:`.triggers`, :mod:`.arguments` and :mod:`.modality` over :mod:`.syntax` helpers and the
+:mod:`.lexicon`), :mod:`.claims` (reported speech), :mod:`.relations` (backedBy, spokespersonFor,
+...), :mod:`.temporal` (dates), :mod:`.places` (GeoNames).
 """
 from __future__ import annotations
 

@@ -200,7 +200,7 @@ def _responded_to(action: Token, index: MentionIndex) -> list[Mention]:
 
 def _locative_pobjs(c: Candidate) -> list[Token]:
     lex = lexicon()
-    heads = [c.head] + ([c.noun] if c.noun is not None and c.noun is not c.head else []) + (
+    heads = [c.head] + ([c.noun] if c.noun is not None and c.noun.i != c.head.i else []) + (
         [c.action] if c.action is not None else [])
     heads += [o for h in list(heads) for o in h.children if o.dep_ == "dobj" and o.pos_ == "NOUN"]  # "stormed a hotel in X"
     out: list[Token] = []

@@ -76,12 +76,12 @@ def context(tok: Token, nominal: bool, etype: str = "") -> Context:
             if marks & lex["background_preps"]:
                 ctx.background = True  # "after rebels kidnapped ...": an earlier event, told as background
                 break
-            if cur is tok and head_type(parent) == "PROTEST" and etype != "PROTEST" and (
+            if cur.i == tok.i and head_type(parent) == "PROTEST" and etype != "PROTEST" and (
                     cur.tag_ == "VBG" or is_purpose(cur) and etype in EXPRESSIVE):
                 ctx.add("reported")  # "rallied to demand X", "rioted, setting fire to ...": the protest itself
                 break
             if is_purpose(cur):
-                if cur is tok and etype in EXPRESSIVE:
+                if cur.i == tok.i and etype in EXPRESSIVE:
                     _inherit_modality(ctx, parent)  # "met to discuss": done if the meeting was
                 else:
                     ctx.add("planned")  # "launched an offensive to retake X": not yet done
@@ -93,8 +93,7 @@ def context(tok: Token, nominal: bool, etype: str = "") -> Context:
                     parent.head.pos_ == "NOUN" and parent.head.lemma_.lower() in lex["background_nouns"]):
                 ctx.background = True
         elif dep == "prep":
-            _prep_context(ctx, cur, parent, nominal and first_np and cur.head is not tok.head.head or (
-                nominal and first_np and parent.pos_ in {"NOUN", "PROPN"}))
+            _prep_context(ctx, cur, parent, nominal and first_np, nominal and cur.i == tok.head.i)
             if parent.pos_ in {"NOUN", "PROPN"}:
                 first_np = False
         elif dep == "conj" and parent.pos_ in {"VERB", "AUX"}:
@@ -129,15 +128,16 @@ def _inherit_modality(ctx: Context, verb: Token) -> None:
         ctx.add("hypothetical")
 
 
-def _prep_context(ctx: Context, prep: Token, gov: Token, nested_nominal: bool) -> None:
+def _prep_context(ctx: Context, prep: Token, gov: Token, nested_nominal: bool, direct_nominal: bool) -> None:
     """An event inside a prepositional phrase of ``gov``: the topic of another event
-    ("complained over the raids", "arrested for collaborating") or a nested reference."""
+    ("complained over the raids", "arrested for collaborating") or a reference to an event
+    ("expressed concern over the attack", "the scene of ethnic violence")."""
     lex = lexicon()
     if gov.pos_ in {"VERB", "AUX"}:
         ptype = verb_type(gov)
         if ptype and prep.lower_ not in NEUTRAL_PREPS:
             ctx.add(EMBED_MODE.get(ptype, "reported"))
-        elif nested_nominal and prep.lower_ not in NEUTRAL_PREPS:
+        elif direct_nominal and prep.lower_ not in NEUTRAL_PREPS:
             ctx.add("reported")  # "expressed concern over the attack", "responded to U.S. attacks": a reference
     elif gov.pos_ in {"NOUN", "PROPN"}:
         low = gov.lemma_.lower()

@@ -22,6 +22,8 @@ EXPRESSIVE = frozenset({"PROTEST", "CONSULT", "REQUEST", "ACCUSE", "SUPPORT", "R
 
 @dataclass
 class Candidate:
+    """A trigger found in the parse, before its arguments and mode are known."""
+
     type: str
     head: Token  # the token that carries the arguments (verb, light verb, noun)
     trigger_tokens: list[Token]
@@ -72,6 +74,7 @@ def phrasal_type(tok: Token) -> tuple[str, Token] | None:
 
 
 def verb_type(tok: Token) -> str | None:
+    """PLOVER type of a verb (phrasal entries first), ``None`` for other tokens."""
     if tok.pos_ not in {"VERB", "AUX"}:
         return None
     ph = phrasal_type(tok)

@@ -36,7 +36,7 @@ import rdflib
 
 from kg.errors import KGError
 from kg.models import PLOVER_TYPES
-from kg.rdf.namespaces import GEONAMES, PLOVER, PREFIXES, SKOS, XSD
+from kg.rdf.namespaces import CK, GEONAMES, PLOVER, PREFIXES, SKOS, XSD
 from kg.registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -205,6 +205,8 @@ def inject_values(sparql: str, params: Mapping[str, object]) -> str:
 #: parameter kind -> converter ``(value, store or None) -> term or list of terms``
 KINDS: Registry[Callable[[object, "Store | None"], object]] = Registry("parameter kind")
 _ISO3 = re.compile(r"^[A-Za-z]{3}$")
+#: actor-to-actor relations (local names in ck:)
+RELATIONS: tuple[str, ...] = ("backedBy", "memberOf", "spokespersonFor", "leaderOf")
 
 
 def _is_iri_text(value: object) -> bool:
@@ -228,9 +230,16 @@ def _type_kind(value: object, store: "Store | None" = None) -> object:
     return ox.NamedNode(str(PLOVER[name]))
 
 
+_LABELS_LIKE = (
+    f"SELECT DISTINCT ?name WHERE {{ ?x <{SKOS.prefLabel}>|<{SKOS.altLabel}> ?name "
+    "FILTER(LCASE(STR(?name)) = LCASE(STR(?given))) } ORDER BY ?name"
+)
+
+
 @KINDS.register("country")
 def _country_kind(value: object, store: "Store | None" = None) -> object:
-    """``syr`` -> ``"SYR"``; ``163843`` -> the GeoNames IRI; IRIs unchanged; other text is a name."""
+    """``syr`` -> ``"SYR"``; ``163843`` -> the GeoNames IRI; IRIs unchanged; other text is a name
+    (with a store: the labels spelled that way in any case, e.g. ``syria`` -> ``"Syria"``)."""
     if _is_iri_text(value):
         return to_term(value)
     text = str(value).strip()
@@ -238,7 +247,23 @@ def _country_kind(value: object, store: "Store | None" = None) -> object:
         return ox.Literal(text.upper())
     if text.isdigit():
         return ox.NamedNode(GEONAMES.format(int(text)))
+    if store is not None:
+        names = [ox.Literal(str(r["name"])) for r in store.select(_LABELS_LIKE, given=text)]
+        if names:
+            return names
     return ox.Literal(text)
+
+
+@KINDS.register("relation")
+def _relation_kind(value: object, store: "Store | None" = None) -> object:
+    """``backedBy`` -> ``ck:backedBy``; IRIs unchanged."""
+    if _is_iri_text(value):
+        return to_term(value)
+    name = str(value).strip()
+    known = {r.lower(): r for r in RELATIONS}
+    if name.lower() not in known:
+        raise KGError("E010", kind="actor relation", name=name, known=", ".join(RELATIONS))
+    return ox.NamedNode(str(CK[known[name.lower()]]))
 
 
 _ACTOR_BY_NAME = (
@@ -380,5 +405,5 @@ def run(store: "Store", name: str, **params: object) -> "QueryResult":
     return store.query(q.sparql, **q.bind(params, store))
 
 
-__all__ = ["Param", "CannedQuery", "KINDS", "to_term", "inject_values", "values_block", "where_brace",
+__all__ = ["Param", "CannedQuery", "KINDS", "RELATIONS", "to_term", "inject_values", "values_block", "where_brace",
            "parse_query_file", "all_queries", "names", "get", "run", "QUERY_DIR"]

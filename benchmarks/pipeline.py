@@ -1,0 +1,142 @@
+"""Pipeline throughput: bare spaCy vs the full build, memory with corpus size, process speed-up.
+
+Measured in one run, each in its own child process (so peak memory is that of the measurement):
+
+* ``spacy``  — ``nlp.pipe`` over the corpus texts with the same model + actor EntityRuler (the floor)
+* ``build``  — ``kg.pipeline.build`` (read + extract + RDF + SHACL + store; no exports), 1 process
+* ``build --workers N`` — the same with N worker processes (their start-up included)
+* ``--scale`` — peak memory of the build at 1,000 and at 10,000 articles (long: tens of minutes)
+
+The corpus is built offline by ``benchmarks/corpus.py`` (seed + eval sentences re-combined,
+deterministic). Usage::
+
+    python benchmarks/pipeline.py [--n 2000] [--workers 2] [--scale] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (benchmarks/corpus.py)
+
+
+def _peak_mb() -> dict[str, float]:
+    """Peak resident memory (MB) of this process and of its largest finished child (workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_mb": round(own, 1), "peak_child_mb": round(kids, 1)}
+
+
+# ----------------------------------------------------------------------------- child measurements
+
+def child_spacy(src: Path, batch_size: int) -> dict:
+    from kg.nlp import get_nlp
+    from kg.readers import read_paths
+
+    nlp = get_nlp()
+    texts = [a.text for a in read_paths([src]) if hasattr(a, "text")]
+    list(nlp.pipe(texts[:8]))  # warm-up: lazy initialisation inside the pipes
+    t = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return {"seconds": time.perf_counter() - t, "articles": len(texts), **_peak_mb()}
+
+
+def child_build(src: Path, out: Path, workers: int, batch_size: int) -> dict:
+    from kg.nlp import get_nlp
+    from kg.pipeline import build
+
+    if workers == 1:
+        get_nlp()  # model load is a one-time cost, as in child_spacy; worker pools pay theirs inside the timing
+    t = time.perf_counter()
+    s = build([src], out, export=False, workers=workers, batch_size=batch_size)
+    return {"seconds": time.perf_counter() - t, "articles": s.read, "stored": s.stored, "failed": s.failed,
+            "duplicates": s.duplicates, "quads": s.triples, **_peak_mb()}
+
+
+def run_child(*args: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- report
+
+def _row(name: str, r: dict, base: float | None = None) -> str:
+    rate = r["articles"] / r["seconds"] if r["seconds"] else 0.0
+    ratio = f"{r['seconds'] / base:5.2f}x" if base else "  1.00x"
+    peak = f"{r['peak_mb']:7.0f}" + (f" (+{r['peak_child_mb']:.0f}/worker)" if r.get("peak_child_mb") else "")
+    return f"| {name:<28} | {r['articles']:>7} | {r['seconds']:8.1f} | {rate:8.2f} | {ratio} | {peak} |"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="articles in the corpus (default 2000)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=2, help="workers for the speed-up row (0: skip)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--scale", action="store_true", help="also peak memory at 1,000 vs 10,000 articles")
+    ap.add_argument("--scale-workers", type=int, default=1, help="workers for the --scale builds")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+
+    if a.child:
+        mode, *rest = a.child
+        if mode == "spacy":
+            res = child_spacy(Path(rest[0]), int(rest[1]))
+        else:
+            res = child_build(Path(rest[0]), Path(rest[1]), int(rest[2]), int(rest[3]))
+        print(json.dumps(res))
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    src = corpus.write(tmp / f"corpus-{a.n}.jsonl", a.n, a.seed)
+    bs = str(a.batch_size)
+    print(f"corpus: {a.n} articles ({src.stat().st_size / 1e6:.1f} MB), {os.cpu_count()} CPUs, batch {bs}", flush=True)
+    spacy_r = run_child("spacy", str(src), bs)
+    print(f"spaCy nlp.pipe: {spacy_r['seconds']:.1f} s", flush=True)
+    one = run_child("build", str(src), str(tmp / "out-1"), "1", bs)
+    print(f"build, 1 process: {one['seconds']:.1f} s", flush=True)
+    rows = [_row("spaCy nlp.pipe (floor)", spacy_r), _row("kg build, 1 process", one, spacy_r["seconds"])]
+    many = None
+    if a.workers > 1:
+        many = run_child("build", str(src), str(tmp / f"out-{a.workers}"), str(a.workers), bs)
+        rows.append(_row(f"kg build --workers {a.workers}", many, spacy_r["seconds"]))
+    print()
+    print("| run                          | articles | seconds | art/s    | vs spaCy | peak MB |")
+    print("|------------------------------|---------:|--------:|---------:|---------:|--------:|")
+    print("\n".join(rows))
+    print()
+    print(f"full build / bare spaCy: {one['seconds'] / spacy_r['seconds']:.2f}x (goal <= 1.5x)")
+    if many:
+        print(f"--workers {a.workers} speed-up: {one['seconds'] / many['seconds']:.2f}x (goal >= 1.7x on 2 cores)")
+    print(f"stored {one['stored']}, failed {one['failed']}, syndicated {one['duplicates']}, quads {one['quads']}")
+    if a.scale:
+        print()
+        print(f"| articles | seconds | art/s | peak MB (driver) | peak MB (worker) |   [--workers {a.scale_workers}]")
+        print("|---------:|--------:|------:|-----------------:|-----------------:|")
+        peaks = []
+        for n in (1000, 10000):
+            s = corpus.write(tmp / f"scale-{n}.jsonl", n, a.seed)
+            r = run_child("build", str(s), str(tmp / f"scale-out-{n}"), str(a.scale_workers), bs)
+            peaks.append(max(r["peak_mb"], r["peak_child_mb"]))
+            print(f"| {n:>8} | {r['seconds']:7.1f} | {n / r['seconds']:5.2f} | {r['peak_mb']:16.0f} | "
+                  f"{r['peak_child_mb']:16.0f} |", flush=True)
+        print(f"peak memory 10k / 1k: {peaks[1] / peaks[0]:.2f}x (goal: flat)")
+    print(f"\n(work files in {tmp})")
+
+
+if __name__ == "__main__":
+    main()
