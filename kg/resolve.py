@@ -76,14 +76,16 @@ class _Resolver:
         return entry.id
 
     def _add(self, aid: str, label: str, atype: str, country: str | None, qid: str | None, surface: str,
-             from_dict: bool = False) -> None:
+             from_dict: bool = False, naming: bool = True) -> None:
+        """Record a mention of actor ``aid``; ``naming`` False for generic noun phrases, which never
+        become the label of a named actor ("Iraqi resistance factions" does not rename "Iraqi Resistance")."""
         cur = self.actors.get(aid)
         if cur is None:
             self.actors[aid] = Actor(id=aid, label=label, type=atype, country=country, qid=qid,
                                      mentions=(surface,), from_dictionary=from_dict)
         elif surface not in cur.mentions:
             label2 = cur.label
-            if not cur.from_dictionary and len(surface) > len(cur.label) and cur.type != "State":
+            if naming and not cur.from_dictionary and len(surface) > len(cur.label) and cur.type != "State":
                 label2 = surface  # the fullest form of a non-dictionary name is its label
             self.actors[aid] = replace(cur, label=label2, mentions=cur.mentions + (surface,))
 
@@ -128,7 +130,8 @@ class _Resolver:
                 return self._from_dict(dem, m.text)
         earlier = self._earlier_longer(text, m.label) if m.label in {"PERSON", "ORG", "PROPN", "GENERIC"} else None
         if earlier is not None:
-            self._add(earlier, self.actors[earlier].label, self.actors[earlier].type, None, None, m.text)
+            self._add(earlier, self.actors[earlier].label, self.actors[earlier].type, None, None, m.text,
+                      naming=m.label != "GENERIC")
             return earlier
         if m.label == "GPE":
             iso3 = country_iso3(text)
