@@ -22,6 +22,7 @@ import os
 import pkgutil
 import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -87,8 +88,12 @@ class _WarningHandler(logging.Handler):
 
 
 class _Warnings:
-    """While a command runs, the ``kg`` loggers' warnings are printed by :class:`_WarningHandler`
-    (and not passed on to the root logger); the previous set-up is restored afterwards."""
+    """While a command runs, the ``kg`` loggers' catalogued warnings are printed one line each by
+    :class:`_WarningHandler`; other libraries' log records and Python warnings (not catalogued, often
+    several lines) are shown only with ``--debug``. The previous set-up is restored afterwards."""
+
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
 
     def __enter__(self) -> None:
         self.log = logging.getLogger("kg")
@@ -96,10 +101,19 @@ class _Warnings:
         self.propagate = self.log.propagate
         self.log.addHandler(self.handler)
         self.log.propagate = False
+        self.quiet = logging.NullHandler()  # keeps logging's last-resort handler from printing
+        self.caught = warnings.catch_warnings()
+        if not self.debug:
+            logging.getLogger().addHandler(self.quiet)
+            self.caught.__enter__()
+            warnings.simplefilter("ignore")
 
     def __exit__(self, *exc: object) -> None:
         self.log.removeHandler(self.handler)
         self.log.propagate = self.propagate
+        if not self.debug:
+            logging.getLogger().removeHandler(self.quiet)
+            self.caught.__exit__(*exc)
 
 
 # ----------------------------------------------------------------------------- argv helpers
@@ -232,7 +246,7 @@ def run(argv: Sequence[str]) -> int:
     """Run one command line; returns the exit code. Raises only with ``--debug``."""
     argv, debug = normalise_argv(argv)
     STATE["debug"] = debug
-    with _Warnings(), _Sigint():
+    with _Warnings(debug), _Sigint():
         return _run(argv, debug)
 
 
@@ -245,7 +259,7 @@ def _run(argv: list[str], debug: bool) -> int:
             rv = app(args=argv, prog_name="kg", standalone_mode=False)
         except typer.Abort as exc:  # EOF on a prompt, or Ctrl-C seen by click
             raise KeyboardInterrupt from exc
-        if STATE["interrupted"]:  # typer turns KeyboardInterrupt into a silent exit 130
+        if STATE["interrupted"] or rv == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
             raise KeyboardInterrupt
         return rv if isinstance(rv, int) else 0
     except KeyboardInterrupt:

@@ -53,6 +53,17 @@ def free_port(bind: str = DEFAULT_BIND) -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(bind: str, port: int) -> bool:
+    """Whether something already listens on ``bind:port``."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((bind, port))
+        except OSError:
+            return True
+    return False
+
+
 def _hostport(bind: str, port: int) -> str:
     return f"[{bind}]:{port}" if ":" in bind else f"{bind}:{port}"
 
@@ -129,6 +140,8 @@ def start_server(store_dir: str | Path, port: int = DEFAULT_PORT, bind: str = DE
     if not (d / "CURRENT").exists():
         raise KGError("E040", path=store_dir)
     check_no_writer(d)
+    if port_in_use(bind, port):
+        raise KGError("E050", reason=f"{bind}:{port} is already in use (choose another --port)")
     cmd = [oxigraph_binary(), "serve-read-only", "--location", str(d), "--bind", _hostport(bind, port),
            "--union-default-graph"]
     if timeout:
@@ -166,5 +179,5 @@ def wait_ready(server: Server, timeout: float = 30.0) -> Server:
         time.sleep(0.1)
 
 
-__all__ = ["Server", "start_server", "wait_ready", "free_port", "oxigraph_binary", "check_no_writer",
+__all__ = ["Server", "start_server", "wait_ready", "free_port", "port_in_use", "oxigraph_binary", "check_no_writer",
            "DEFAULT_PORT", "DEFAULT_BIND"]

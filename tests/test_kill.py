@@ -146,7 +146,6 @@ RERUN_POINTS = ["after the first batch", "half way"]
 @pytest.fixture(scope="module")
 def killed(reference, tmp_path_factory):
     """``killed(point)`` -> the out dir of a build SIGKILLed at that point (each kill done once)."""
-    _, _, ref_seconds = reference
     cache: dict[str, Path] = {}
 
     def kill(point: str) -> Path:
@@ -160,8 +159,10 @@ def killed(reference, tmp_path_factory):
                                 stderr=subprocess.DEVNULL)
         if kind == "time":
             time.sleep(value)
-        elif kind == "random":
-            time.sleep(random.Random(value).uniform(0.5, ref_seconds))
+        elif kind == "random":  # after a random number of articles, plus part of a batch's time
+            r = random.Random(value)
+            wait_for(proc, out, r.randint(1, N))
+            time.sleep(r.uniform(0, 0.5))
         else:
             wait_for(proc, out, value)
         proc.send_signal(signal.SIGKILL)
@@ -189,12 +190,18 @@ def test_sigkill_leaves_a_consistent_store(reference, killed, point):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", RANDOM_POINTS)
-def test_sigkill_at_random_moments(reference, killed, point):
+def test_sigkill_at_random_moments(tmp_path, reference, killed, point):
     _consistent(point, reference, killed)
+    _rerun(tmp_path, reference, killed, point)
 
 
 @pytest.mark.parametrize("point", RERUN_POINTS)
 def test_rerun_after_sigkill_completes_the_rest(tmp_path, reference, killed, point):
+    _rerun(tmp_path, reference, killed, point)
+
+
+def _rerun(tmp_path: Path, reference, killed, point: str) -> None:
+    """``kg build`` again on a copy of the killed store: the same data as the uninterrupted build."""
     ids, ref_quads, _ = reference
     src = killed(point)
     shutil.copytree(src.parent, tmp_path / "copy", symlinks=True)

@@ -57,3 +57,53 @@ def test_summary_keeps_counts_exact_but_lists_bounded():
         s.warn("w")
     assert (s.failed, len(s.failures), s.warned, len(s.warnings)) == (MAX_KEPT + 5, MAX_KEPT, MAX_KEPT + 5, MAX_KEPT)
     assert s.exit_code == 1
+
+
+# ----------------------------------------------------------------------------- batched SHACL
+
+def _mapped(ids: tuple[str, ...]):
+    from kg.nlp import get_nlp, model_name
+    from kg.pipeline import _map
+    from kg.readers import read_paths
+
+    nlp = get_nlp()
+    arts = [a for a in read_paths([DATA / "articles.jsonl"]) if a.id in ids]
+    return [_map(a, d, model_name(nlp)) for a, d in zip(arts, nlp.pipe(a.text for a in arts))]
+
+
+def test_batch_validation_still_names_the_failing_article(monkeypatch):
+    import kg.pipeline
+    from kg.rdf.namespaces import CK, XSD, event_iri
+
+    real = kg.pipeline._map
+
+    def broken(article, doc, model, run_id=None):
+        m = real(article, doc, model, run_id)
+        if article.id == "story-3":  # a confidence above 1 violates cks:EventConfidenceShape
+            m.graphs.graph.add((event_iri("story-3", 0), CK.confidence, Literal("7.5", datatype=XSD.decimal)))
+        return m
+
+    monkeypatch.setattr(kg.pipeline, "_map", broken)
+    from kg.readers import read_paths
+
+    results = kg.pipeline.extract_batch(list(read_paths([DATA / "articles.jsonl"])), "run")
+    failed = {r.article_id: r for r in results if r.failure is not None}
+    assert list(failed) == ["story-3"] and failed["story-3"].failure.code == "E031"
+    assert failed["story-3"].report and not failed["story-3"].graph
+    assert all(r.graph for r in results if r.article_id != "story-3")
+
+
+def test_conflicting_descriptions_of_a_shared_actor_do_not_fail_either_article():
+    from kg.pipeline import _groups, _union, _validate
+    from kg.rdf.namespaces import CK, RDF, SKOS, actor_iri
+    from kg.validate import validate_graph
+
+    one, two = _mapped(("story-1", "story-2"))
+    x = actor_iri("test-x")
+    for m, label in ((one, "X One"), (two, "X Two")):  # each article alone is valid
+        m.graphs.actors.add((x, RDF.type, CK.State))
+        m.graphs.actors.add((x, SKOS.prefLabel, Literal(label)))
+    naive = _union(p for m in (one, two) for p in (m.graphs.graph, m.graphs.actors, m.graphs.places))
+    assert not validate_graph(naive).conforms  # two prefLabels once merged
+    assert [len(members) for members, _ in _groups([one, two])] == [1, 1]
+    assert _validate([one, two]) == [(None, None), (None, None)]

@@ -23,18 +23,20 @@ def serve_command(
     from kg.serve import start_server, wait_ready
 
     server = start_server(directory, port=port, bind=bind, timeout=timeout, cors=cors)
-    wait_ready(server)
-    console.print(f"SPARQL endpoint [bold]{server.query_endpoint}[/] (read-only); query UI at {server.url}/ ; "
-                  "Ctrl-C to stop", highlight=False)
-    if bind not in _LOCAL:
-        err_console.print(f"[yellow]warning[/] listening on {bind}: the endpoint is reachable from the network",
-                          highlight=False)
+    code = 0
     try:
+        wait_ready(server)
+        console.print(f"SPARQL endpoint [bold]{server.query_endpoint}[/] (read-only); query UI at {server.url}/ ; "
+                      "Ctrl-C to stop", highlight=False)
+        if bind not in _LOCAL:
+            err_console.print(f"[yellow]warning[/] listening on {bind}: the endpoint is reachable from the network",
+                              highlight=False)
         code = server.process.wait()
     except KeyboardInterrupt:
         code = 0
-    tail = server.log_tail()
-    server.stop()
+    finally:
+        tail = server.log_tail()
+        server.stop()
     if code:
         err_console.print(f"[red]the server stopped with code {code}[/] {tail}", highlight=False)
         raise typer.Exit(2)

@@ -24,7 +24,7 @@ import rdflib
 
 from kg.errors import KGError
 from kg.rdf.namespaces import (
-    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RUNS_GRAPH, SKOS, XSD,
+    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SKOS, XSD,
     article_iri, graph_iri,
 )
 
@@ -452,11 +452,15 @@ class Store:
         self.ox.update(" ;\n".join(op for op in ops if op))
 
     def _orphan_candidates(self, values: str) -> list[tuple[str, str]]:
-        """(entity, canonical graph) pairs described canonically and referenced by the given graphs."""
+        """(entity, canonical graph) pairs that may lose their last reference.
+
+        Those described canonically and referenced by the given graphs, and what their canonical
+        descriptions lead to (a city's country, a ministry's state).
+        """
         canon = " ".join(f"<{c}>" for c in _CANONICAL)
         q = (f"SELECT DISTINCT ?x ?canon WHERE {{ VALUES ?g {{ {values} }} VALUES ?canon {{ {canon} }} "
-             f"GRAPH ?g {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} "
-             f"GRAPH ?canon {{ ?x <{SKOS.prefLabel}> ?label }} }}")
+             f"{{ SELECT DISTINCT ?g ?y WHERE {{ GRAPH ?g {{ {{ ?y ?p ?o }} UNION {{ ?s ?p ?y }} }} FILTER(isIRI(?y)) }} }} "
+             f"GRAPH ?canon {{ ?y (!<{RDF.nil}>)* ?x . ?x <{SKOS.prefLabel}> ?label }} }}")
         return [(str(s["x"]), str(s["canon"])) for s in self.ox.query(q)]
 
 
