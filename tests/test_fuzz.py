@@ -9,7 +9,6 @@ import json
 import os
 import string
 from datetime import date
-from pathlib import Path
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -165,7 +164,8 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet=CHARS, max_size=5),
                                                                                 inner, max_size=3),
                     max_leaves=6)
-FIELD = st.one_of(JSON, nasty_text, st.sampled_from(["2021-02-27", "2021-02-30", "2021-02-27T10:00:00Z", "", "0000-00-00"]))
+FIELD = st.one_of(JSON, nasty_text,
+                  st.sampled_from(["2021-02-27", "2021-02-30", "2021-02-27T10:00:00Z", "", "0000-00-00"]))
 RECORD = st.fixed_dictionaries({}, optional={"id": st.one_of(ids, JSON), "text": st.one_of(nasty_text, JSON),
                                              "date": FIELD, "title": FIELD, "source": FIELD, "url": FIELD})
 LINE = st.one_of(RECORD.map(json.dumps), JSON.map(json.dumps), nasty_text.map(lambda t: t.replace("\n", " ")),
@@ -236,7 +236,8 @@ def test_iris_minted_from_any_name_are_valid(name):
 
 @FUZZ
 @given(value=st.one_of(nasty_text, st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.dates(),
-                       st.booleans(), st.builds(lambda t: f"<{t}>", nasty_text), st.builds(lambda t: f"ck:{t}", nasty_text)))
+                       st.booleans(), st.builds(lambda t: f"<{t}>", nasty_text),
+                       st.builds(lambda t: f"ck:{t}", nasty_text)))
 @example(value='x" } ; DROP ALL ; #')
 @example(value="ASSAULT> . } UNION { ?s ?p ?o")
 @example(value="<http://x> ?p ?o } #>")

@@ -96,7 +96,8 @@ EXPECTED = {
     "duplicate id": (f"failed [E009] {BAD}/records.jsonl:4: duplicate article id 'j1' "
                      f"(first seen at {BAD}/records.jsonl:1)"),
     "malformed date (jsonl)": f"failed [E006] {BAD}/records.jsonl:5: malformed date '2021-13-45' (expected YYYY-MM-DD)",
-    "malformed date (txt header)": f"failed [E006] {BAD}/baddate.txt:1: malformed date '2021-02-30' (expected YYYY-MM-DD)",
+    "malformed date (txt header)": (f"failed [E006] {BAD}/baddate.txt:1: malformed date '2021-02-30' "
+                                    "(expected YYYY-MM-DD)"),
     "dangling symlink": f"failed [E001] cannot read {BAD}/dangling.txt: No such file or directory",
     "unreadable file": f"failed [E001] cannot read {BAD}/locked.txt: Permission denied",
     "non-English text": (f"failed [E013] {BAD}/french.txt: text is not in English "
@@ -398,6 +399,15 @@ def test_unknown_option_is_a_one_line_usage_error(tmp_path):
     assert r.returncode == 2
     assert err_lines(r) == ["error[E070]: usage: No such option: --outt (Possible options: --out) "
                             "(see `kg build --help`)"]
+
+
+def test_output_folder_that_is_a_file(tmp_path):
+    (tmp_path / "good.txt").write_text(EN2, encoding="utf-8")
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    r = kg("build", "good.txt", "--out", "afile", cwd=tmp_path)
+    assert_clean(r)
+    assert r.returncode == 2
+    assert err_lines(r) == ["error[E047]: I/O error on afile: File exists"]
 
 
 def test_debug_shows_the_traceback(tmp_path):

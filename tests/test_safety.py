@@ -183,8 +183,8 @@ def test_build_never_expands_entities_in_a_feed(tmp_path, pipe, listener):
     (tmp_path / "secret.txt").write_text(f"{SECRET} Turkish troops attacked Kurdish militants.", encoding="utf-8")
     laughs = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 9))
     (tmp_path / "feed.xml").write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE rss [ <!ENTITY file SYSTEM "{(tmp_path / 'secret.txt').as_uri()}"> <!ENTITY pipe SYSTEM "{pipe.path.as_uri()}">
-  <!ENTITY web SYSTEM "{listener.url('x')}"> <!ENTITY lol0 "lol"> {laughs} ]>
+<!DOCTYPE rss [ <!ENTITY file SYSTEM "{(tmp_path / 'secret.txt').as_uri()}">
+  <!ENTITY pipe SYSTEM "{pipe.path.as_uri()}"> <!ENTITY web SYSTEM "{listener.url('x')}"> <!ENTITY lol0 "lol"> {laughs} ]>
 <rss version="2.0"><channel><title>T</title>
 <item><guid>i1</guid><title>Strike</title><description>{EN2} &file; &pipe; &web;</description></item>
 <item><guid>i2</guid><title>Laughs</title><description>{EN} &lol8;</description></item>
@@ -288,8 +288,15 @@ def small_store(tmp_path_factory):
     return root
 
 
-def query(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return kg("query", "out", *args, "--format", "csv", cwd=root)
+def query(root: Path, capsys, *args: str) -> tuple[int, str, list[str]]:
+    """``kg query out ARGS --format csv`` through the CLI, in this process (no start-up cost)."""
+    from kg.cli import run
+
+    capsys.readouterr()
+    code = run(["query", str(root / "out"), *args, "--format", "csv"])
+    cap = capsys.readouterr()
+    assert "Traceback" not in cap.err
+    return code, cap.out, [line for line in cap.err.splitlines() if line.strip()]
 
 
 INJECTIONS = [
@@ -303,40 +310,32 @@ INJECTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def unknown_actor(small_store):
-    """The answer for an actor that is not in the store: the CSV header only."""
-    r = query(small_store, "actor_timeline", "--param", "actor=Nobody at all")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "day,role,type,mode,item,summary,articleId"
-    return r.stdout
-
-
-@pytest.mark.parametrize("value", INJECTIONS)
-def test_quote_injection_cannot_change_a_canned_query(small_store, unknown_actor, value):
-    r = query(small_store, "actor_timeline", "--param", f"actor={value}")
-    assert "Traceback" not in r.stderr
-    if r.returncode == 2:  # refused as a malformed IRI: also fine, the query never ran
-        assert err_lines(r)[0].startswith("error[E042]: bad SPARQL query: parameter actor=")
-    else:
-        assert r.returncode == 0, r.stderr
-        assert r.stdout == unknown_actor  # the header only: no rows
-
-
-def test_the_canned_query_answers_for_a_real_actor(small_store):
-    r = query(small_store, "actor_timeline", "--param", "actor=Israel")
-    assert r.returncode == 0, r.stderr
-    rows = r.stdout.strip().splitlines()
+def test_the_canned_query_answers_for_a_real_actor(small_store, capsys):
+    code, out, _ = query(small_store, capsys, "actor_timeline", "--param", "actor=Israel")
+    assert code == 0
+    rows = out.strip().splitlines()
     assert rows[0] == "day,role,type,mode,item,summary,articleId"
     assert rows[1:] == ["2021-03-03,agent,ASSAULT,asserted,https://w3id.org/conflict-kg/id/event/s1/0,"
                         "ASSAULT: Israel -> Hamas,s1"]
 
 
-def test_injection_through_a_typed_parameter_is_refused(small_store):
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_quote_injection_cannot_change_a_canned_query(small_store, capsys, value):
+    code, unknown, _ = query(small_store, capsys, "actor_timeline", "--param", "actor=Nobody at all")
+    assert code == 0 and unknown.strip() == "day,role,type,mode,item,summary,articleId"
+    code, out, err = query(small_store, capsys, "actor_timeline", "--param", f"actor={value}")
+    if code == 2:  # refused as a malformed IRI: also fine, the query never ran
+        assert err[0].startswith("error[E042]: bad SPARQL query: parameter actor=")
+    else:
+        assert code == 0, err
+        assert out == unknown  # the header only: no rows
+
+
+def test_injection_through_a_typed_parameter_is_refused(small_store, capsys):
     with Store.open(small_store / "out", read_only=True) as store:
         before = len(store)
-    r = query(small_store, "who_attacked_whom", "--param", "type=ASSAULT } ; DROP ALL ; #")
-    assert r.returncode == 2
-    assert err_lines(r)[0].startswith("error[E010]: unknown PLOVER type 'ASSAULT } ; DROP ALL ; #'")
+    code, _, err = query(small_store, capsys, "who_attacked_whom", "--param", "type=ASSAULT } ; DROP ALL ; #")
+    assert code == 2
+    assert err[0].startswith("error[E010]: unknown PLOVER type 'ASSAULT } ; DROP ALL ; #'")
     with Store.open(small_store / "out", read_only=True) as store:
         assert len(store) == before

@@ -113,7 +113,7 @@ def test_missing_store_and_busy_port(tmp_path, server, out_dir):
 def test_cli_serve_until_interrupted(out_dir):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from kg.commands import serve; from kg.cli import main; main(sys.argv[1:])",
+        [sys.executable, "-c", "import sys; from kg.cli import main; main(sys.argv[1:])",
          "serve", str(out_dir), "--port", str(port), "--timeout", "30"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
@@ -126,6 +126,6 @@ def test_cli_serve_until_interrupted(out_dir):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
-    assert proc.returncode == 0
+    assert proc.returncode in (0, 130)  # kg's CLI reports any Ctrl-C as "interrupted", exit 130
     with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):  # the server went with it
         urllib.request.urlopen(url, timeout=2)
