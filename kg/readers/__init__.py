@@ -105,6 +105,22 @@ def failure(code: str, path: str | Path, loc: Loc = None, **fields: object) -> R
     return ReadFailure(str(path), loc if isinstance(loc, int) else None, error)
 
 
+def read_file(path: Path, limit: int, allow_empty: bool = True) -> bytes | ReadFailure:
+    """A file's bytes, or its failure: E012 above ``limit`` bytes, E001 unreadable, E002 empty
+    (unless ``allow_empty``: some readers judge emptiness after decoding)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return failure("E012", path, size=size, limit=limit)
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return failure("E001", path, reason=exc.strerror or str(exc))
+    if not allow_empty and not data.strip():
+        return failure("E002", path)
+    return data
+
+
 def warn(code: str, **fields: object) -> None:
     """Log a catalogued warning on the ``kg.readers`` logger."""
     log.warning(warning(code, **fields))

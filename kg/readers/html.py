@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kg.models import Article
-from kg.readers import READERS, SUFFIXES, Item, Loc, failure, finish, located, warn
+from kg.readers import READERS, SUFFIXES, Item, Loc, ReadFailure, failure, finish, located, read_file, warn
 from kg.readers.decode import (HEAD_BYTES, MAX_DOCUMENT_BYTES, BinaryData, bom_encoding, decode_document,
                                is_legacy, looks_binary, parse_ymd)
 
@@ -59,18 +59,9 @@ def extract(page: str) -> tuple[str, str | None, str | None, str | None, str | N
 @located
 def read_html(path: Path) -> Iterator[tuple[Loc, Item]]:
     """One :class:`Article` (or one failure) from a saved HTML page."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            yield None, failure("E012", path, size=size, limit=MAX_DOCUMENT_BYTES)
-            return
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        yield None, failure("E001", path, reason=exc.strerror or str(exc))
-        return
-    if not data.strip():
-        yield None, failure("E002", path)
+    data = read_file(path, MAX_DOCUMENT_BYTES, allow_empty=False)
+    if isinstance(data, ReadFailure):
+        yield None, data
         return
     try:
         page, codec, guessed = decode_page(data)

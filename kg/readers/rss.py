@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kg.models import Article
-from kg.readers import READERS, SUFFIXES, Item, Loc, failure, finish, located
+from kg.readers import READERS, SUFFIXES, Item, Loc, ReadFailure, failure, finish, located, read_file
 from kg.readers.decode import (HEAD_BYTES, MAX_DOCUMENT_BYTES, bom_encoding, looks_binary, parse_ymd,
                                strip_html)
 
@@ -74,18 +74,9 @@ def _entry_id(entry: Any, title: str, text: str) -> str:
 @located
 def read_feed(path: Path) -> Iterator[tuple[Loc, Item]]:
     """One :class:`Article` per feed item."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            yield None, failure("E012", path, size=size, limit=MAX_DOCUMENT_BYTES)
-            return
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        yield None, failure("E001", path, reason=exc.strerror or str(exc))
-        return
-    if not data.strip():
-        yield None, failure("E002", path)
+    data = read_file(path, MAX_DOCUMENT_BYTES, allow_empty=False)
+    if isinstance(data, ReadFailure):
+        yield None, data
         return
     if not bom_encoding(data) and looks_binary(data[:HEAD_BYTES]):
         yield None, failure("E003", path)

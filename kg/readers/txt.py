@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kg.models import Article
-from kg.readers import READERS, SUFFIXES, Item, Loc, failure, finish, located, warn
+from kg.readers import READERS, SUFFIXES, Item, Loc, ReadFailure, failure, finish, located, read_file, warn
 from kg.readers.decode import MAX_ARTICLE_BYTES, BinaryData, decode_document, is_legacy, parse_ymd
 
 SUFFIXES[".txt"] = "txt"
@@ -48,15 +48,9 @@ def parse_header(first_line: str) -> tuple[str, date | None, str | None, str] | 
 @located
 def read_txt(path: Path) -> Iterator[tuple[Loc, Item]]:
     """One :class:`Article` (or one failure) from a text file."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            yield None, failure("E012", path, size=size, limit=MAX_ARTICLE_BYTES)
-            return
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        yield None, failure("E001", path, reason=exc.strerror or str(exc))
+    data = read_file(path, MAX_ARTICLE_BYTES, allow_empty=True)
+    if isinstance(data, ReadFailure):
+        yield None, data
         return
     try:
         text, codec = decode_document(data)
