@@ -31,10 +31,11 @@ import corpus  # noqa: E402  (benchmarks/corpus.py)
 
 
 def _peak_mb() -> dict[str, float]:
-    """Peak resident memory (MB) of this process and of its largest finished child (workers)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_mb": round(own, 1), "peak_child_mb": round(kids, 1)}
+    """Peak resident memory (MB) of this process and of its largest finished child (workers), and
+    the CPU seconds each side used."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"peak_mb": round(own.ru_maxrss / 1024, 1), "peak_child_mb": round(kids.ru_maxrss / 1024, 1),
+            "cpu_s": round(own.ru_utime + own.ru_stime, 1), "cpu_child_s": round(kids.ru_utime + kids.ru_stime, 1)}
 
 
 # ----------------------------------------------------------------------------- child measurements
@@ -89,6 +90,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--scale", action="store_true", help="also peak memory at 1,000 vs 10,000 articles")
     ap.add_argument("--scale-workers", type=int, default=1, help="workers for the --scale builds")
+    ap.add_argument("--scale-only", action="store_true", help="only the --scale memory rows")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
 
@@ -102,9 +104,19 @@ def main() -> None:
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
-    src = corpus.write(tmp / f"corpus-{a.n}.jsonl", a.n, a.seed)
     bs = str(a.batch_size)
-    print(f"corpus: {a.n} articles ({src.stat().st_size / 1e6:.1f} MB), {os.cpu_count()} CPUs, batch {bs}", flush=True)
+    print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}, batch {bs}", flush=True)
+    if not a.scale_only:
+        main_rows(a, tmp, bs)
+    if a.scale or a.scale_only:
+        scale_rows(a, tmp, bs)
+    print(f"load average at end {os.getloadavg()[0]:.2f} (other processes share the CPUs)")
+    print(f"(work files in {tmp})")
+
+
+def main_rows(a: argparse.Namespace, tmp: Path, bs: str) -> None:
+    src = corpus.write(tmp / f"corpus-{a.n}.jsonl", a.n, a.seed)
+    print(f"corpus: {a.n} articles ({src.stat().st_size / 1e6:.1f} MB)", flush=True)
     spacy_r = run_child("spacy", str(src), bs)
     print(f"spaCy nlp.pipe: {spacy_r['seconds']:.1f} s", flush=True)
     one = run_child("build", str(src), str(tmp / "out-1"), "1", bs)
@@ -123,19 +135,22 @@ def main() -> None:
     if many:
         print(f"--workers {a.workers} speed-up: {one['seconds'] / many['seconds']:.2f}x (goal >= 1.7x on 2 cores)")
     print(f"stored {one['stored']}, failed {one['failed']}, syndicated {one['duplicates']}, quads {one['quads']}")
-    if a.scale:
-        print()
-        print(f"| articles | seconds | art/s | peak MB (driver) | peak MB (worker) |   [--workers {a.scale_workers}]")
-        print("|---------:|--------:|------:|-----------------:|-----------------:|")
-        peaks = []
-        for n in (1000, 10000):
-            s = corpus.write(tmp / f"scale-{n}.jsonl", n, a.seed)
-            r = run_child("build", str(s), str(tmp / f"scale-out-{n}"), str(a.scale_workers), bs)
-            peaks.append(max(r["peak_mb"], r["peak_child_mb"]))
-            print(f"| {n:>8} | {r['seconds']:7.1f} | {n / r['seconds']:5.2f} | {r['peak_mb']:16.0f} | "
-                  f"{r['peak_child_mb']:16.0f} |", flush=True)
-        print(f"peak memory 10k / 1k: {peaks[1] / peaks[0]:.2f}x (goal: flat)")
-    print(f"\n(work files in {tmp})")
+    print(f"CPU seconds: 1 process {one['cpu_s']:.0f}" + (
+        f"; --workers {a.workers}: driver {many['cpu_s']:.0f} + workers {many['cpu_child_s']:.0f}" if many else ""))
+
+
+def scale_rows(a: argparse.Namespace, tmp: Path, bs: str) -> None:
+    print()
+    print(f"| articles | seconds | art/s | peak MB (driver) | peak MB (worker) |   [--workers {a.scale_workers}]")
+    print("|---------:|--------:|------:|-----------------:|-----------------:|")
+    peaks = []
+    for n in (1000, 10000):
+        s = corpus.write(tmp / f"scale-{n}.jsonl", n, a.seed)
+        r = run_child("build", str(s), str(tmp / f"scale-out-{n}"), str(a.scale_workers), bs)
+        peaks.append(max(r["peak_mb"], r["peak_child_mb"]))
+        print(f"| {n:>8} | {r['seconds']:7.1f} | {n / r['seconds']:5.2f} | {r['peak_mb']:16.0f} | "
+              f"{r['peak_child_mb']:16.0f} |", flush=True)
+    print(f"peak memory 10k / 1k: {peaks[1] / peaks[0]:.2f}x (goal: flat)")
 
 
 if __name__ == "__main__":

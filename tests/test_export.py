@@ -129,7 +129,6 @@ def test_export_to_unwritable_path_is_E043(store, tmp_path):
 
 def kg(capsysbinary, *args: str) -> tuple[int, bytes, bytes]:
     from kg.cli import main
-    from kg.commands import export as _register  # noqa: F401  (until kg/cli.py imports it)
 
     with pytest.raises(SystemExit) as e:
         main(list(args))

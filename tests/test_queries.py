@@ -117,10 +117,10 @@ def test_actor_timeline(store):
     assert [(r["day"], r["role"], r["type"], r["item"].rsplit("id/event/", 1)[1]) for r in rows] == [
         (dt.date(2021, 2, 20), "agent", "ASSAULT", f"{SEED}/1"),
         (dt.date(2021, 2, 25), "agent", "ASSAULT", f"{SEED}/0"),
-        (dt.date(2021, 2, 27), "target", "THREATEN", f"{SEED}/2"),
         (dt.date(2021, 2, 27), "agent", "CONSULT", f"{SEED}/3"),  # undated: the publication date
-        (dt.date(2021, 3, 3), "target", "ASSAULT", "b-2021-03-03/0"),
+        (dt.date(2021, 2, 27), "target", "THREATEN", f"{SEED}/2"),
         (dt.date(2021, 3, 3), "agent", "ASSAULT", "b-2021-03-03/1"),
+        (dt.date(2021, 3, 3), "target", "ASSAULT", "b-2021-03-03/0"),
         (dt.date(2021, 4, 9), "agent", "SANCTION", "c%2Fwith%20slash/0"),
     ]
     assert rows[0]["summary"] == "ASSAULT: United States -> Popular Mobilization Forces"

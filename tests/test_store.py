@@ -326,6 +326,25 @@ def test_actor_shared_by_two_articles_survives_removal_of_one(filled):
     assert labels(filled, "usa") == ["United States"]
 
 
+def test_cli_remove(filled, tmp_path, capsys):
+    from kg.cli import main
+
+    out = filled.path.parent
+    filled.close()
+    with pytest.raises(SystemExit) as e:
+        main(["remove", str(out), "c/with slash", "never-stored", "--no-export"])
+    captured = capsys.readouterr()
+    assert e.value.code == 0 and "removed 1 article; 2 left" in captured.out
+    assert "never-stored" in captured.err and "W002" in captured.err
+    with pytest.raises(SystemExit) as e:
+        main(["remove", str(out), "b-2021-03-03"])  # rewrites kg.trig, kg.ttl and the actor graphs
+    assert e.value.code == 0
+    trig = rdflib.Dataset().parse(out / "kg.trig", format="trig")
+    assert {str(g.identifier) for g in trig.graphs() if "/graph/article/" in str(g.identifier)} == {
+        str(graph_iri("000_4c24130db366d2cc"))}
+    assert (out / "actors.graphml").exists()
+
+
 # ----------------------------------------------------------------------------- querying
 
 

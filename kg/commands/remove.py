@@ -1,12 +1,16 @@
 """``kg remove DIR ID...``: drop articles (their named graphs, run links and orphaned actors/places)."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import List
 
 import typer
 
-from kg.commands.app import app, console, err_console
+from kg.commands.app import app, console
+from kg.errors import warning
+
+log = logging.getLogger("kg.store")
 
 
 @app.command("remove")
@@ -22,7 +26,7 @@ def remove_command(
         missing = [i for i in dict.fromkeys(ids) if not store.has_article(i)]
         n = store.remove_articles(ids)
         for i in missing:
-            err_console.print(f"[yellow]warning[/] not in the store: {i!r}", highlight=False)
+            log.warning(warning("W002", path=f"article {i!r}", reason="not in the store"))
         console.print(f"removed {n} article{'s' if n != 1 else ''}; {len(store.article_ids())} left, "
                       f"{len(store)} quads", highlight=False)
         if export and n:

@@ -271,8 +271,9 @@ class Store:
         ``params`` bind variables to typed RDF terms (``str`` -> literal, or an IRI when written
         ``<...>``, ``prefix:local`` or ``scheme://...``; ``int``/``float``/``date``/... -> typed literals;
         a list -> one solution per value; ``None`` leaves the variable unbound); they are injected as
-        a ``VALUES`` block of terms serialised by Oxigraph, never pasted as text. Our prefixes (``ck:``, ``kgid:``, ...) are predeclared.
-        A syntax error raises ``KGError("E042")`` with its line and column.
+        a ``VALUES`` block of terms serialised by Oxigraph, never pasted as text. Our prefixes
+        (``ck:``, ``kgid:``, ...) are predeclared. A syntax error raises ``KGError("E042")`` with its
+        line and column.
         """
         from kg.queries import inject_values
 
