@@ -328,10 +328,11 @@ def _aggregate_edge(group: Sequence[Mapping[str, object]], quads: Mapping[str, s
     firsts, lasts, evidence = [], [], []
     for r in group:
         counts[str(r["type"])] += int(r["n"])
-        if r.get("first"):
-            firsts.append(_iso(r["first"]))
-        if r.get("last"):
-            lasts.append(_iso(r["last"]))
+        first, last = _iso(r.get("first")), _iso(r.get("last"))
+        if first:  # a pair can have dated and undated events
+            firsts.append(first)
+        if last:
+            lasts.append(last)
         evidence += _sentences(r.get("evidence"))
     coop = sum(n for t, n in counts.items() if QUAD_SIGN.get(quads.get(t, ""), 0) > 0)
     conflict = sum(n for t, n in counts.items() if QUAD_SIGN.get(quads.get(t, ""), 0) < 0)

@@ -140,10 +140,6 @@ def test_news_with_nasty_names_through_the_stages(nlp, text, article_id, when, p
     run_stages(nlp, Article(id=article_id, text=text, date=when, publisher=publisher))
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/rdf/mapping.py _article to test the url with pyoxigraph "
-                   "(`try: ox.NamedNode(url)` -> URIRef, `except ValueError` -> Literal(url, datatype=XSD.anyURI)) "
-                   "instead of the regex: 'http://x/a#b#c', 'http://x/%zz' or 'http://[' pass the regex, "
-                   "then Oxigraph refuses the batch and `kg build` stops (the other articles of the batch are lost)")
 @FUZZ
 @given(url=st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://"]), nasty_text))
 @example(url="http://x/a#b#c")
@@ -194,11 +190,6 @@ def test_random_jsonl_records_through_the_readers(tmp_path_factory, lines):
         assert_valid_iri(graph_iri(item.id))
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/readers/jsonl.py parse_record to refuse strings holding lone "
-                   "surrogates (JSON allows the escape \\ud800): e.g. `try: value.encode('utf-8') except "
-                   "UnicodeEncodeError: return failure('E004', path, line, reason=f\"invalid Unicode (lone "
-                   "surrogate) in {key!r}\")` for id, text, title, source and url; today the id crashes the "
-                   "whole build (UnicodeEncodeError in enc/quote)")
 def test_jsonl_lone_surrogates_are_a_failure_of_that_line(tmp_path):
     from kg.readers import ReadFailure, read_paths
 

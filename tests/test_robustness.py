@@ -272,10 +272,6 @@ def test_100k_tiny_sentences_below_nlp_max_length(tmp_path):
 # ----------------------------------------------------------------------------- folders
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/readers/__init__.py _walk (or _read_file) to os.stat each folder "
-                   "entry and yield failure('E001', path, reason='not a regular file') unless "
-                   "stat.S_ISREG(mode), before any reader opens it (a FIFO blocks the build forever; a "
-                   "symlink to /dev/zero would be read without end)")
 def test_folder_with_a_fifo_is_not_read(tmp_path):
     """A named pipe in a folder is reported, never opened (opening it would block the build)."""
     d = tmp_path / "pipes"
@@ -321,10 +317,6 @@ def test_ids_that_look_like_markup_are_printed_verbatim(tmp_path):
 # ----------------------------------------------------------------------------- mixed dated and undated events
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/graph.py _aggregate_edge to keep only real dates: "
-                   "`d = _iso(r.get('first')); if d: firsts.append(d)` (same for lasts); _iso() returns None "
-                   "for the 'no date' sentinels, then min()/max() compare None with str and `kg build` stops "
-                   "(exit 2) after storing, before writing the actor graphs")
 def test_same_actors_with_dated_and_undated_events(tmp_path):
     write_jsonl(tmp_path / "mix.jsonl", [
         json.dumps({"id": "m1", "text": "Russian forces shelled Ukrainian positions in Kharkiv on 3 March 2021, "
@@ -340,10 +332,6 @@ def test_same_actors_with_dated_and_undated_events(tmp_path):
 # ----------------------------------------------------------------------------- found by the fuzzer (test_fuzz.py)
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/rdf/mapping.py _article to keep a url that pyoxigraph refuses "
-                   "as Literal(url, datatype=XSD.anyURI) (`try: ox.NamedNode(url)` instead of the regex); today "
-                   "Oxigraph rejects the batch ('Invalid IRI code point #'), the build stops with E099 and the "
-                   "good article of the same batch is lost")
 def test_record_with_an_unusable_url(tmp_path):
     write_jsonl(tmp_path / "url.jsonl", [
         json.dumps({"id": "u1", "text": EN2, "date": None, "url": "http://example.org/a#b#c"}),
@@ -354,9 +342,6 @@ def test_record_with_an_unusable_url(tmp_path):
     assert stored(tmp_path / "out") == ["u1", "u2"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/readers/jsonl.py parse_record to fail a record whose strings hold "
-                   "lone surrogates (JSON escapes such as \\ud800) with E004; today the id reaches "
-                   "urllib.parse.quote and the build stops with E099 (UnicodeEncodeError)")
 def test_record_with_a_lone_surrogate(tmp_path):
     (tmp_path / "s.jsonl").write_text('{"id": "a\\ud800", "text": "%s", "date": null}\n'
                                       '{"id": "ok", "text": "%s", "date": null}\n' % (EN2, EN), encoding="utf-8")

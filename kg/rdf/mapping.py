@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -157,6 +158,17 @@ def country_place_by_id(place_id: str) -> Place | None:
     return None
 
 
+def _valid_iri(url: str) -> bool:
+    """An absolute http(s) IRI that Oxigraph accepts (so one odd URL never fails a batch)."""
+    if not re.fullmatch(r"https?://\S+", url):
+        return False
+    try:
+        pyoxigraph.NamedNode(url)
+    except ValueError:
+        return False
+    return True
+
+
 def _article(g: Graph, art: Article) -> URIRef:
     node = article_iri(art.id)
     g.add((node, RDF.type, SCHEMA.NewsArticle))
@@ -172,8 +184,7 @@ def _article(g: Graph, art: Article) -> URIRef:
         g.add((node, SCHEMA.headline, Literal(art.title)))
     if art.url:
         url = art.url.strip()
-        valid = re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url) is not None
-        g.add((node, SCHEMA.url, URIRef(url) if valid else Literal(url, datatype=XSD.anyURI)))
+        g.add((node, SCHEMA.url, URIRef(url) if _valid_iri(url) else Literal(url, datatype=XSD.anyURI)))
     g.add((node, SCHEMA.text, Literal(art.text)))
     g.add((node, CK.checksum, Literal(art.checksum)))
     return node

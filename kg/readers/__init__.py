@@ -232,6 +232,14 @@ def _walk(folder: Path, glob: str | None) -> Iterator[Path | ReadFailure]:
             path = Path(root, name)
             if glob and not path.relative_to(folder).match(glob):
                 continue
+            try:  # FIFOs, devices, links to them: never opened (a FIFO would hang, /dev/zero never ends)
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError as exc:
+                yield failure("E001", path, reason=exc.strerror or str(exc))
+                continue
+            if not regular:
+                yield failure("E001", path, reason="not a regular file")
+                continue
             yield path
     for exc in errors:
         yield failure("E001", exc.filename or folder, reason=exc.strerror or str(exc))

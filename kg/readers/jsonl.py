@@ -37,6 +37,14 @@ def _optional_str(record: dict[str, Any], *keys: str) -> str | None:
     return None
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_record(record: Any, path: Path, line: int) -> Item:
     """An :class:`Article` from one decoded JSON value, or the failure that explains why not."""
     if not isinstance(record, dict):
@@ -51,6 +59,10 @@ def parse_record(record: Any, path: Path, line: int) -> Item:
         return failure("E005", path, line, field="text")
     if not isinstance(text, str):
         return failure("E004", path, line, reason=f"'text' must be a string, got {type(text).__name__}")
+    for key in ("id", "text", "title", "source", "publisher", "url"):
+        value = record.get(key)
+        if isinstance(value, str) and not _encodable(value):
+            return failure("E004", path, line, reason=f"'{key}' holds an unpaired surrogate (invalid Unicode)")
     raw_date = record.get("date")
     when = None
     if raw_date is not None and raw_date != "":
