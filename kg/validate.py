@@ -391,16 +391,24 @@ def _ext(path: Path) -> str:
 
 
 _DOCTYPE = re.compile(r"<!DOCTYPE\b(?:[^\[>]*)(?:\[(?P<subset>.*?)\])?\s*>", re.S | re.I)
-_EXTERNAL = re.compile(r"\b(SYSTEM|PUBLIC)\b|<!ENTITY\b", re.I)  # external DTDs and any entity (XXE, billion laughs)
+_EXTERNAL = re.compile(r"\b(SYSTEM|PUBLIC)\b|<!ENTITY\s+%", re.I)
+#: an internal entity whose value refers to other entities: the "billion laughs" expansion bomb
+_NESTED_ENTITY = re.compile(r"<!ENTITY\s+[^\s>]+\s+(\"[^\"]*&[^\"]*\"|'[^']*&[^']*')", re.I)
 
 
 def _check_xml(text: str, path: Path, fmt: RDFFormat) -> None:
-    """Refuse DTDs that reference anything external (XXE) or declare parameter entities."""
+    """Refuse DTDs that reference anything external (XXE), declare parameter entities, or nest entities
+    (billion laughs); simple internal entities (prefix shorthands in OWL files) still parse."""
     m = _DOCTYPE.search(text)
-    if m and _EXTERNAL.search(m.group(0)):
-        line = text.count("\n", 0, m.start()) + 1
+    if m is None:
+        return
+    line = text.count("\n", 0, m.start()) + 1
+    if _EXTERNAL.search(m.group(0)):
         raise KGError("E030", path=str(path), fmt=fmt.label,
                       reason=f"line {line}: DOCTYPE with external entities or DTD refused (never resolved)")
+    if _NESTED_ENTITY.search(m.group(0)):
+        raise KGError("E030", path=str(path), fmt=fmt.label,
+                      reason=f"line {line}: entities defined by other entities refused (expansion bomb)")
 
 
 def _remote_contexts(obj) -> Iterator[str]:
