@@ -199,6 +199,11 @@ def _map(article: Article, doc, model: str, run_id: str | None = None) -> _Mappe
     return _Mapped(article, graphs, Counter(e.type for e in ex.events), len(ex.claims), None)
 
 
+def _too_long(article: Article, limit: int) -> _Mapped:
+    err = KGError("E014", path=article.source_path or article.id, size=len(article.text), limit=limit)
+    return _Mapped(article, None, Counter(), 0, _failure(article, err.code, err.message))
+
+
 def _union(parts: Iterable[Graph]) -> Graph:
     """One graph holding the triples of ``parts``: a :class:`~kg.rdf.mapping.TripleGraph`, never
     indexed here (validation copies it once into its own work graph)."""
@@ -318,8 +323,10 @@ def extract_batch(articles: Sequence[Article], run_id: str | None = None) -> lis
 
     nlp = get_nlp()
     model = model_name(nlp)
-    docs = nlp.pipe((a.text for a in articles), batch_size=max(1, len(articles)))
-    mapped = [_map(a, doc, model, run_id) for a, doc in zip(articles, docs)]
+    fits = [a for a in articles if len(a.text) <= nlp.max_length]  # longer texts: E014, never a crash
+    docs = iter(nlp.pipe((a.text for a in fits), batch_size=max(1, len(fits))))
+    mapped = [_map(a, next(docs), model, run_id) if len(a.text) <= nlp.max_length else _too_long(a, nlp.max_length)
+              for a in articles]
     ok = [m for m in mapped if m.failure is None]
     outcome = dict(zip((id(m) for m in ok), _validate(ok))) if ok else {}
     results = []
@@ -433,6 +440,10 @@ class _Driver:
                 a = self.admit(self.requeue.popleft())
                 if a is not None:
                     yield a
+            if isinstance(item, ReadFailure) and item.skipped:  # non-English: a warning, not a failure
+                self.summary.warn(f"[{item.error.code}] {item.error.message}")
+                self._settled()
+                continue
             if isinstance(item, ReadFailure):
                 where = item.path if item.line is None else f"{item.path}:{item.line}"
                 self.summary.fail(Failure(None, where, item.error.code, item.error.message))

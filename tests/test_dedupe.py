@@ -77,8 +77,8 @@ def test_copy_of_a_failed_article_is_extracted_on_its_own(tmp_path, monkeypatch)
 
     def failing(article, doc, model, run_id=None):
         if article.id == "story-2":
-            return kg.pipeline._Mapped(article, None, kg.pipeline.Counter(), 0,
-                                       kg.pipeline._failure(article, "E021", "article story-2: extraction failed: test"))
+            failure = kg.pipeline._failure(article, "E021", "article story-2: extraction failed: test")
+            return kg.pipeline._Mapped(article, None, kg.pipeline.Counter(), 0, failure)
         return real(article, doc, model, run_id)
 
     monkeypatch.setattr(kg.pipeline, "_map", failing)

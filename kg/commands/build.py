@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn,
     TimeRemainingColumn,
@@ -66,11 +67,11 @@ def print_summary(summary, out: Path) -> None:
               f"{'s' if summary.workers != 1 else ''})")
     console.print(t)
     for f in summary.failures[:20]:
-        err_console.print(f"[red]failed[/] [{f.code}] {f.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]failed[/] {escape(f'[{f.code}] {f.message}')}", highlight=False, soft_wrap=True)
     if failed > 20:
         err_console.print(f"... and {failed - 20} more failures")
     for w in summary.warnings[:10]:
-        err_console.print(f"[yellow]warning[/] {w}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning[/] {escape(w)}", highlight=False, soft_wrap=True)
     warned = max(summary.warned, len(summary.warnings))
     if warned > 10:
         err_console.print(f"... and {warned - 10} more warnings")
