@@ -28,6 +28,7 @@ from rdflib import Graph, Literal
 import kg
 from kg.errors import KGError, warning
 from kg.models import Article
+from kg.rdf.load import import_rdf, is_importable_rdf
 from kg.rdf.namespaces import CK, ID, PROV, RDF, SCHEMA, XSD, article_iri, graph_iri, run_iri
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -57,6 +58,7 @@ class Summary:
 
     read: int = 0
     stored: int = 0
+    imported: int = 0  # RDF files validated and loaded as named graphs
     unchanged: int = 0
     duplicates: int = 0  # syndicated copies recorded as extra sources
     failures: list[Failure] = field(default_factory=list)
@@ -557,7 +559,15 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "out", *, fmt: str 
         summary.executor, summary.workers = executor.name, executor.workers
         store.set_ontology(ontology_graph())
         driver = _Driver(store, summary, run_id, dedupe, progress)
-        source: Iterable[Article] = driver.candidates(read_paths(paths, fmt=fmt, glob=glob))
+        rdf_files = [p for p in paths if fmt is None and is_importable_rdf(p)]
+        for p in rdf_files:  # a user's corrected Turtle / an exported kg.trig: validated, then loaded
+            try:
+                import_rdf(p, store)
+                summary.imported += 1
+            except KGError as exc:
+                summary.fail(Failure(None, str(p), exc.code, exc.message))
+        paths = [p for p in paths if p not in rdf_files]
+        source: Iterable[Article] = driver.candidates(read_paths(paths, fmt=fmt, glob=glob) if paths else iter(()))
         try:
             while True:
                 tasks = ((batch, run_id) for batch in _batches(source, batch_size))

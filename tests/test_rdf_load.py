@@ -55,3 +55,23 @@ def test_malformed_file_is_e030(tmp_path):
         with pytest.raises(KGError) as exc:
             import_rdf(f, st)
         assert exc.value.code == "E030" and "broken.ttl" in exc.value.message
+
+
+def test_kg_build_imports_explicit_turtle(tmp_path):
+    from kg.pipeline import build
+
+    f = tmp_path / "fix.ttl"
+    f.write_text(ARTICLE, encoding="utf-8")
+    s = build([f], tmp_path / "out", export=False)
+    assert s.imported == 1 and not s.failures
+    with Store.open(tmp_path / "out", read_only=True) as st:
+        assert st.article_ids() == ["fix-1"]
+
+
+def test_kg_build_reports_a_non_conforming_turtle_file(tmp_path):
+    from kg.pipeline import build
+
+    f = tmp_path / "bad.ttl"
+    f.write_text(ARTICLE.replace('ck:mode "asserted" ;', 'ck:mode "maybe" ;'), encoding="utf-8")
+    s = build([f], tmp_path / "out", export=False)
+    assert s.imported == 0 and [x.code for x in s.failures] == ["E031"] and s.exit_code == 1

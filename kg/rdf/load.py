@@ -18,8 +18,6 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from kg.errors import KGError
 from kg.rdf.namespaces import BASE, CK, RDF, SCHEMA, graph_iri, slug
 
-RDF_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl", ".n3"})
-
 
 @dataclass(frozen=True)
 class Imported:
@@ -30,8 +28,13 @@ class Imported:
     triples: int
 
 
-def is_rdf_file(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in RDF_SUFFIXES
+#: RDF that ``kg build`` imports when given explicitly (XML syntaxes stay with ``kg validate``:
+#: ``.xml`` may be a feed, and RDF/XML is refused by build so an XXE file is never parsed there)
+BUILD_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".n3"})
+
+
+def is_importable_rdf(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in BUILD_SUFFIXES
 
 
 def _default_graph(ds: Dataset) -> Graph:
