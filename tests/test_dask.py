@@ -11,16 +11,7 @@ from kg.rdf.store import Store
 
 pytest.importorskip("distributed")
 
-DATA = Path(__file__).parent / "data" / "throughput"
-SKIP_GRAPHS = ("https://w3id.org/conflict-kg/graph/runs", "https://w3id.org/conflict-kg/ontology")
-GENERATED_BY = "http://www.w3.org/ns/prov#wasGeneratedBy"
-
-
-def content(out: Path) -> set[tuple[str, str, str, str]]:
-    """Every quad except the run's provenance (its id and times differ) and the ontology's blank nodes."""
-    with Store.open(out, read_only=True) as st:
-        return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in st.ox
-                if str(q.graph_name).strip("<>") not in SKIP_GRAPHS and q.predicate.value != GENERATED_BY}
+from storeutil import DATA, content  # noqa: E402
 
 
 def test_local_cluster_build_is_identical_to_single_process(tmp_path):

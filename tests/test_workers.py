@@ -9,16 +9,7 @@ from kg.distributed import EXECUTORS, LocalExecutor, ProcessExecutor, Serialized
 from kg.pipeline import MAX_KEPT, Failure, Summary, build
 from kg.rdf.store import Store
 
-DATA = Path(__file__).parent / "data" / "throughput"
-SKIP_GRAPHS = ("https://w3id.org/conflict-kg/graph/runs", "https://w3id.org/conflict-kg/ontology")
-GENERATED_BY = "http://www.w3.org/ns/prov#wasGeneratedBy"
-
-
-def content(out: Path) -> set[tuple[str, str, str, str]]:
-    """Every quad except the run's provenance (its id and times differ) and the ontology's blank nodes."""
-    with Store.open(out, read_only=True) as st:
-        return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in st.ox
-                if str(q.graph_name).strip("<>") not in SKIP_GRAPHS and q.predicate.value != GENERATED_BY}
+from storeutil import DATA, content  # noqa: E402
 
 
 def test_two_workers_store_the_same_content_as_one(tmp_path):
