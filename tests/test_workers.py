@@ -7,7 +7,6 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.distributed import EXECUTORS, LocalExecutor, ProcessExecutor, SerializedGraph, make_executor
 from kg.pipeline import MAX_KEPT, Failure, Summary, build
-from kg.rdf.store import Store
 
 from storeutil import DATA, content  # noqa: E402
 
