@@ -51,6 +51,9 @@ class Errors:
     E051 = "{path}:{line}: gold record {reason}"
     E052 = "graph export to {fmt} failed: {reason}"
     E054 = "query result is larger than the server's limit of {limit} (add LIMIT or narrow the query)"
+    E055 = "the endpoint is read-only: {what} is refused"
+    E056 = "bad request to the endpoint: {reason}"
+    E057 = "the SPARQL server behind the endpoint failed: {reason}"
     E060 = ("interrupted; {n} articles were stored before the interrupt and are kept "
             "(run the same command again to finish)")
     E061 = "interrupted (Ctrl-C)"

@@ -1,9 +1,11 @@
 """A SPARQL 1.1 Protocol endpoint over the store: the Oxigraph server from the ``oxigraph`` PyPI package.
 
-``start_server`` runs ``oxigraph serve-read-only --location DIR/store --bind 127.0.0.1:PORT
---union-default-graph`` (queries see the union of all graphs, like ``kg query``); ``wait_ready`` polls
-it until it answers. The server is read-only (``/update`` answers 403) and bound to 127.0.0.1 unless
-told otherwise.
+``start_server`` runs ``oxigraph serve-read-only --location DIR/store --bind 127.0.0.1:INTERNAL
+--union-default-graph [--timeout-s N]`` (queries see the union of all graphs, like ``kg query``) on a free
+internal port, and in front of it, on the user's ``bind:port``, the proxy of :mod:`kg.serve_proxy`: it
+enforces the per-query ``timeout`` (``504``, ``E046``) and ``max_results_bytes`` (``413``, ``E054``), and
+refuses writes (``/update``, ``/store`` writes: 403). ``wait_ready`` polls the endpoint until it answers.
+It is bound to 127.0.0.1 unless told otherwise.
 
 A read-only server must not run next to a writer (RocksDB: "undefined behaviour"), so the store is
 checked first: if a ``kg build`` or a Python session holds it open for writing, ``E050`` says so.
@@ -29,6 +31,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.rdf.store import resolve_store_dir
+from kg.serve_proxy import DEFAULT_MAX_RESULTS_BYTES, ProxyConfig, ProxyServer, oxigraph_timeout_s
 
 DEFAULT_PORT = 7878
 DEFAULT_BIND = "127.0.0.1"
@@ -83,12 +86,16 @@ def check_no_writer(store_dir: Path) -> None:
 
 @dataclass
 class Server:
-    """A running endpoint: ``process`` is the server's :class:`subprocess.Popen`."""
+    """A running endpoint: ``process`` is Oxigraph's :class:`subprocess.Popen`, ``url`` the proxy's address."""
 
     process: subprocess.Popen
     url: str
     store_dir: Path
     log: IO[bytes] | None = field(default=None, repr=False)
+    proxy: ProxyServer | None = field(default=None, repr=False)
+    upstream_url: str = ""
+    timeout: float | None = None
+    max_results_bytes: int = DEFAULT_MAX_RESULTS_BYTES
 
     @property
     def query_endpoint(self) -> str:
@@ -111,7 +118,10 @@ class Server:
         return " | ".join(lines[-n:])
 
     def stop(self, timeout: float = 10) -> None:
-        """Terminate the server (kill after ``timeout`` s)."""
+        """Close the proxy, then terminate the Oxigraph server (kill after ``timeout`` s)."""
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -130,31 +140,56 @@ class Server:
         self.stop()
 
 
-def start_server(store_dir: str | Path, port: int = DEFAULT_PORT, bind: str = DEFAULT_BIND,
-                 timeout: float | None = None, cors: bool = False, capture_log: bool = True) -> Server:
-    """Start the read-only Oxigraph server on ``bind:port`` over the store of an out dir (or a store dir).
+def oxigraph_command(store_dir: Path, port: int, timeout: float | None = None, cors: bool = False) -> list[str]:
+    """The ``oxigraph serve-read-only`` command line for the internal server on 127.0.0.1:``port``."""
+    cmd = [oxigraph_binary(), "serve-read-only", "--location", str(store_dir), "--bind",
+           _hostport(DEFAULT_BIND, port), "--union-default-graph"]
+    if timeout:
+        cmd += ["--timeout-s", str(oxigraph_timeout_s(timeout))]
+    if cors:
+        cmd.append("--cors")
+    return cmd
 
-    ``timeout`` (seconds) caps each query (``--timeout-s``). Returns at once; call :func:`wait_ready`.
+
+def _open_proxy(bind: str, port: int, config: ProxyConfig) -> ProxyServer:
+    try:
+        return ProxyServer(bind, port, config)
+    except OSError as exc:
+        if port and port_in_use(bind, port):
+            raise KGError("E050", reason=f"{bind}:{port} is already in use (choose another --port)") from None
+        raise KGError("E050", reason=f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+
+
+def start_server(store_dir: str | Path, port: int = DEFAULT_PORT, bind: str = DEFAULT_BIND,
+                 timeout: float | None = None, cors: bool = False, capture_log: bool = True,
+                 max_results_bytes: int = DEFAULT_MAX_RESULTS_BYTES) -> Server:
+    """Start the read-only endpoint on ``bind:port`` over the store of an out dir (or a store dir).
+
+    ``timeout`` (seconds; None or 0 = none) caps each request, ``max_results_bytes`` (0 = none) each
+    answer of ``/query``, ``/sparql`` and ``/store``. Returns at once; call :func:`wait_ready`.
     """
     d = resolve_store_dir(store_dir)
     if not (d / "CURRENT").exists():
         raise KGError("E040", path=store_dir)
     check_no_writer(d)
-    if port_in_use(bind, port):
+    if port and port_in_use(bind, port):
         raise KGError("E050", reason=f"{bind}:{port} is already in use (choose another --port)")
-    cmd = [oxigraph_binary(), "serve-read-only", "--location", str(d), "--bind", _hostport(bind, port),
-           "--union-default-graph"]
-    if timeout:
-        cmd += ["--timeout-s", str(max(1, int(round(timeout))))]
-    if cors:
-        cmd.append("--cors")
+    timeout = timeout or None
+    upstream_port = free_port(DEFAULT_BIND)
+    config = ProxyConfig(DEFAULT_BIND, upstream_port, timeout, max(0, int(max_results_bytes or 0)), cors)
+    proxy = _open_proxy(bind, port, config)
     log = tempfile.TemporaryFile() if capture_log else None
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
-    except OSError as exc:
-        raise KGError("E050", reason=str(exc)) from None
+        proc = subprocess.Popen(oxigraph_command(d, upstream_port, timeout, cors), stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT if log else None)
+    except (OSError, KGError) as exc:
+        proxy.server_close()
+        if log is not None:
+            log.close()
+        raise exc if isinstance(exc, KGError) else KGError("E050", reason=str(exc)) from None
     host = f"[{bind}]" if ":" in bind else bind
-    return Server(proc, f"http://{host}:{port}", d, log)
+    return Server(proc, f"http://{host}:{proxy.port}", d, log, proxy.start(),
+                  f"http://{_hostport(DEFAULT_BIND, upstream_port)}", timeout, config.max_results_bytes)
 
 
 def wait_ready(server: Server, timeout: float = 30.0) -> Server:
@@ -180,4 +215,4 @@ def wait_ready(server: Server, timeout: float = 30.0) -> Server:
 
 
 __all__ = ["Server", "start_server", "wait_ready", "free_port", "port_in_use", "oxigraph_binary", "check_no_writer",
-           "DEFAULT_PORT", "DEFAULT_BIND"]
+           "oxigraph_command", "DEFAULT_PORT", "DEFAULT_BIND", "DEFAULT_MAX_RESULTS_BYTES"]
