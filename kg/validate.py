@@ -33,6 +33,7 @@ from rdflib.plugins.sparql import prepareQuery
 from kg.errors import KGError
 from kg.rdf.namespaces import ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, RUNS_GRAPH, SCHEMA
 from kg.registry import Registry
+from kg.sparql_constraints import SparqlConstraint, add_results, evaluate, split_sparql_constraints
 
 __all__ = [
     "ONTOLOGY_DIR", "SHAPES_PATH", "RDF_FORMATS", "RDFFormat", "Issue", "ValidationResult",
@@ -121,8 +122,10 @@ def _closure(g: Graph, roots: Iterable) -> set:
 
 
 @lru_cache(maxsize=8)
-def _shapes_graph(path: str, scope: str) -> ShapesGraph:
-    """pyshacl ShapesGraph for ``scope`` in {"article", "cross", "all"}, built once per process.
+def _shapes_graph(path: str, scope: str) -> tuple[ShapesGraph, tuple[SparqlConstraint, ...]]:
+    """pyshacl ShapesGraph for ``scope`` in {"article", "cross", "all"}, built once per process, and
+    the scope's SPARQL constraints, which :mod:`kg.sparql_constraints` runs (one query each per graph,
+    where pyshacl would run one per focus node).
 
     "cross" keeps the shapes annotated ``ck:scope "cross"`` (and what only they use), "article"
     keeps the other targeted shapes; nodes used by no shape (prefix declarations) go to both.
@@ -141,7 +144,8 @@ def _shapes_graph(path: str, scope: str) -> ShapesGraph:
     for t in full:
         if t[0] not in drop:
             g.add(t)
-    return ShapesGraph(g)
+    core, sparql = split_sparql_constraints(g, path)
+    return ShapesGraph(core), tuple(sparql)
 
 
 @lru_cache(maxsize=1)
@@ -204,10 +208,12 @@ _LOCK = threading.Lock()  # the cached ShapesGraph is shared; pyshacl is CPU-bou
 
 def _run(work: _WorkGraph, scope: str, path: str) -> tuple[bool, Graph]:
     with _LOCK:
-        sg = _shapes_graph(path, scope)
+        sg, sparql = _shapes_graph(path, scope)
         conforms, report, _text = _CachedShapesValidator(work, sg).run()
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes graph as text
         raise KGError("E033", path=path, reason=_one_line(report))
+    if sparql:
+        conforms = add_results(report, evaluate(sparql, work))
     return bool(conforms), report
 
 

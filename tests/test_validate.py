@@ -467,3 +467,65 @@ def test_shapes_work_with_plain_pyshacl_and_rdfs_inference():
     conforms, _, _ = pyshacl.validate(broken(BREAKAGES["EventDateSanityShape"][0]), shacl_graph=shapes,
                                       ont_graph=ontology, inference="rdfs")
     assert not conforms
+
+
+# ------------------------------------------------------------------ SPARQL constraints (kg.sparql_constraints)
+
+SPARQL_SHAPES = {CKS + "EventDateSanityShape", CKS + "UniqueWikidataShape", CKS + "UniqueGeoNamesShape"}
+
+
+def _sparql_results(report: Graph) -> set[tuple]:
+    out = set()
+    for r in report.objects(None, SH.result):
+        shape = report.value(r, SH.sourceShape)
+        if str(shape) in SPARQL_SHAPES:
+            out.add((str(shape), report.value(r, SH.focusNode), report.value(r, SH.resultPath),
+                     report.value(r, SH.value), report.value(r, SH.resultSeverity),
+                     frozenset(str(m) for m in report.objects(r, SH.resultMessage))))
+    return out
+
+
+@pytest.mark.parametrize("update", [
+    swap(E1, "ck:date", '"2021-03-01"^^xsd:date'),
+    swap(E1, "ck:date", '"2021-03-01"^^xsd:date') + " ; " + add(E2, "ck:latest", '"2021-04-30"^^xsd:date')
+    + " ; " + add(E2, "ck:earliest", '"2021-04-01"^^xsd:date'),
+    swap(IRAN, "skos:exactMatch", "wd:Q30"),
+    swap(CITY, "skos:exactMatch", "<https://sws.geonames.org/163843/>"),
+    swap(E1, "ck:date", '"2021-03-01"^^xsd:date') + " ; " + swap(IRAN, "skos:exactMatch", "wd:Q30"),
+])
+def test_sparql_constraints_give_pyshacls_results(update):
+    """One query per constraint gives exactly the results of pyshacl's one query per focus node."""
+    import pyshacl
+
+    from kg.validate import _class_axioms
+
+    data = broken(update)
+    reference = Graph()
+    for t in (*data, *_class_axioms()):
+        reference.add(t)
+    _, report, _ = pyshacl.validate(reference, shacl_graph=load_shapes(), inference="none", allow_warnings=True)
+    expected = _sparql_results(report)
+    assert expected  # every case breaks at least one SPARQL shape
+    assert _sparql_results(validate_graph(data, cross=True).report) == expected
+
+
+def test_sparql_constraints_it_cannot_run_exactly_are_refused(tmp_path):
+    from kg.sparql_constraints import split_sparql_constraints
+
+    base = ("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n")
+    cases = {
+        "property shapes": "ex:S a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ; "
+                           "sh:sparql [ sh:select 'SELECT $this WHERE { $this ex:p ?v }' ] .",
+        "needs a target": "ex:S a sh:NodeShape ; sh:sparql [ sh:select 'SELECT $this WHERE { $this ?p ?v }' ] .",
+        "not supported": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
+                         "sh:sparql [ sh:select 'SELECT $this ?failure WHERE { BIND(true AS ?failure) }' ] .",
+        "needs a sh:select": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:message 'x' ] .",
+    }
+    for why, ttl in cases.items():
+        with pytest.raises(KGError, match=why) as e:
+            split_sparql_constraints(Graph().parse(data=base + ttl, format="turtle"), "x.ttl")
+        assert e.value.code == "E033"
+    deactivated = base + ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
+                          "sh:sparql [ sh:deactivated true ; sh:select 'SELECT $this WHERE { $this ?p ?v }' ] .")
+    rest, constraints = split_sparql_constraints(Graph().parse(data=deactivated, format="turtle"))
+    assert constraints == [] and not list(rest.objects(None, SH.sparql)) and not list(rest.objects(None, SH.select))

@@ -311,8 +311,8 @@ class Store:
             chunks: list[tuple[str, bytes]] = [(g, _ntriples(r.graph)) for g, r in zip(graphs, records)]
             for canon, attr in ((ACTORS_GRAPH, "actors"), (PLACES_GRAPH, "places")):
                 fresh = self._first_descriptions([getattr(r, attr) for r in records], canon)
-                if len(fresh):
-                    chunks.append((str(canon), _ntriples(fresh)))
+                if fresh:
+                    chunks.append((str(canon), fresh))
             if run is not None and len(run):
                 chunks.append((str(RUNS_GRAPH), _ntriples(run)))
             if replaced:
@@ -406,28 +406,30 @@ class Store:
         if self.read_only:
             raise KGError("E043", path=self.path, reason="the store is opened read-only")
 
-    def _has_label(self, subject: rdflib.term.Node, canon: rdflib.URIRef) -> bool:
-        quads = self.ox.quads_for_pattern(ox.NamedNode(str(subject)), _PREF_LABEL, None, ox.NamedNode(str(canon)))
+    def _has_label(self, iri: str, canon: rdflib.URIRef) -> bool:
+        quads = self.ox.quads_for_pattern(ox.NamedNode(iri), _PREF_LABEL, None, ox.NamedNode(str(canon)))
         return next(iter(quads), None) is not None
 
-    def _first_descriptions(self, graphs: list[rdflib.Graph], canon: rdflib.URIRef) -> rdflib.Graph:
-        """Triples of the descriptions of IRIs not yet described in ``canon`` (first graph wins)."""
-        out = rdflib.Graph()
-        taken: set[rdflib.term.Node] = set()
+    def _first_descriptions(self, graphs: list[rdflib.Graph], canon: rdflib.URIRef) -> bytes:
+        """N-Triples of the descriptions of IRIs not yet described in ``canon`` (first graph wins).
+
+        Works on the graphs' N-Triples lines (a worker's graphs arrive as N-Triples: nothing is
+        parsed into rdflib terms here)."""
+        out: list[bytes] = []
+        taken: set[bytes] = set()
         for g in graphs:
-            mine = {s for s in set(g.subjects()) if isinstance(s, rdflib.URIRef)
-                    and s not in taken and not self._has_label(s, canon)}
-            taken.update(s for s in set(g.subjects()) if isinstance(s, rdflib.URIRef))
-            todo = list(mine)
-            seen = set(mine)
+            by_subject = _lines_by_subject(_ntriples(g))
+            iris = [s for s in by_subject if s.startswith(b"<")]
+            mine = [s for s in iris if s not in taken and not self._has_label(_iri_of(s), canon)]
+            taken.update(iris)
+            todo, seen = list(mine), set(mine)
             while todo:  # a description plus the blank nodes it reaches
-                s = todo.pop()
-                for p, o in g.predicate_objects(s):
-                    out.add((s, p, o))
-                    if isinstance(o, rdflib.BNode) and o not in seen:
-                        seen.add(o)
-                        todo.append(o)
-        return out
+                for line, obj in by_subject.get(todo.pop(), ()):
+                    out.append(line)
+                    if obj.startswith(b"_:") and obj not in seen:
+                        seen.add(obj)
+                        todo.append(obj)
+        return b"".join(out)
 
     def _load(self, chunks: list[tuple[str, bytes]]) -> None:
         data = b"".join(_as_nquads(nt, g) for g, nt in chunks)
@@ -463,6 +465,27 @@ class Store:
              f"{{ SELECT DISTINCT ?g ?y WHERE {{ GRAPH ?g {{ {{ ?y ?p ?o }} UNION {{ ?s ?p ?y }} }} FILTER(isIRI(?y)) }} }} "
              f"GRAPH ?canon {{ ?y (!<{RDF.nil}>)* ?x . ?x <{SKOS.prefLabel}> ?label }} }}")
         return [(str(s["x"]), str(s["canon"])) for s in self.ox.query(q)]
+
+
+def _lines_by_subject(nt: bytes) -> dict[bytes, list[tuple[bytes, bytes]]]:
+    """N-Triples statements grouped by subject term: subject -> [(line, object term)]."""
+    out: dict[bytes, list[tuple[bytes, bytes]]] = {}
+    for line in nt.splitlines(keepends=True):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        subject, _p, rest = stripped.split(None, 2)
+        obj = rest[:-1].rstrip()  # drop the final " ."
+        out.setdefault(subject, []).append((stripped + b"\n", obj))
+    return out
+
+
+def _iri_of(term: bytes) -> str:
+    """``<http://x/\\u00e9>`` -> ``http://x/é`` (N-Triples IRI escapes undone)."""
+    text = term[1:-1].decode("utf-8")
+    if "\\" in text:
+        text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return text
 
 
 def _ntriples(g: rdflib.Graph) -> bytes:
