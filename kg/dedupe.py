@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, Literal, URIRef
 
 from kg.models import Article, normalise_text
-from kg.rdf.namespaces import BASE, CK, ID, PROV, RDF, SCHEMA, XSD, article_iri, enc, run_iri, slug
+from kg.rdf.namespaces import (
+    CK, ID, PROV, RDF, SCHEMA, SOURCE_GRAPH_PREFIX, XSD, article_iri, enc, run_iri, slug,
+)
 
 if TYPE_CHECKING:
     from kg.rdf.store import Store
 
 __all__ = ["text_hash", "source_iri", "source_graph_iri", "source_graph", "Syndication", "SOURCE_GRAPH_PREFIX"]
-
-SOURCE_GRAPH_PREFIX = BASE + "graph/source/"
 
 _FIND_HASH = """SELECT ?id WHERE { ?a ck:textHash ?h ; schema:identifier ?id ; a schema:NewsArticle } LIMIT 2"""
 _SOURCE_CHECKSUM = """SELECT ?c WHERE { GRAPH ?g { ?s ck:checksum ?c } } LIMIT 1"""

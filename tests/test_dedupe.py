@@ -91,3 +91,38 @@ def test_copy_of_a_failed_article_is_extracted_on_its_own(tmp_path, monkeypatch)
 def test_no_dedupe_stores_every_copy(tmp_path):
     s = build([ARTICLES, COPY], tmp_path / "out", export=False, dedupe=False)
     assert (s.stored, s.duplicates) == (7, 0)
+
+
+def test_removing_an_article_removes_its_copies_records_and_a_copy_id_removes_one_record(tmp_path):
+    out = tmp_path / "out"
+    build([ARTICLES, COPY], out, export=False)
+    with Store.open(out) as st:
+        assert st.has_source("wire-copy-2") and not st.has_article("wire-copy-2")
+        assert st.remove_articles(["wire-copy-2"]) == 1  # the copy's record only
+        assert not st.has_source("wire-copy-2") and st.has_article("story-2") and st.select(SOURCES) == []
+    build([COPY], out, export=False)  # recorded again, found through the store
+    with Store.open(out) as st:
+        assert st.has_source("wire-copy-2")
+        assert st.remove_articles(["story-2"]) == 1
+        assert not st.has_article("story-2") and not st.has_source("wire-copy-2")
+        left = st.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                         f"FILTER(STRSTARTS(STR(?g), '{source_graph_iri('x')[:-1]}')) }}")
+        assert left[0]["n"] == 0
+
+
+def test_every_term_a_build_writes_is_declared_in_the_ontology(tmp_path):
+    from rdflib import Graph
+    from rdflib.namespace import RDF
+
+    from kg.rdf.namespaces import CK
+    from kg.resources import ONTOLOGY_DIR
+
+    out = tmp_path / "out"
+    build([ARTICLES, COPY], out, export=False)
+    ont = Graph().parse(ONTOLOGY_DIR / "conflict.ttl", format="turtle")
+    declared = {str(s) for s in ont.subjects(RDF.type, None) if str(s).startswith(str(CK))}
+    with Store.open(out, read_only=True) as st:
+        used = {r["t"] for r in st.select(
+            "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } FILTER(STRSTARTS(STR(?t), STR(ck:))) }")}
+    assert {str(CK.textHash), str(CK.source), str(CK.Source), str(CK.syndicatedAs)} <= used
+    assert used <= declared, used - declared

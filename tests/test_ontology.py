@@ -25,12 +25,12 @@ SCHEME = URIRef(str(PLOVER))
 
 # every ck: class and property the RDF layout of the project uses (articles, events, claims,
 # actors, places, runs, PLOVER concepts)
-CLASSES = ["Event", "Claim", "Place", "QuadClass", *ACTOR_TYPES]
+CLASSES = ["Event", "Claim", "Place", "QuadClass", "Source", *ACTOR_TYPES]
 OBJECT_PROPERTIES = ["eventType", "agent", "target", "place", "claimant", "about", "backedBy", "memberOf",
-                     "spokespersonFor", "leaderOf", "partOf", "quadClass"]
+                     "spokespersonFor", "leaderOf", "partOf", "quadClass", "source", "syndicatedAs"]
 DATATYPE_PROPERTIES = ["evidence", "quote", "mode", "confidence", "charStart", "charEnd", "trigger", "mention",
                        "country", "checksum", "toolVersion", "model", "placeKind", "date", "earliest", "latest",
-                       "cameoQuadClass", "cameoRootCode"]
+                       "cameoQuadClass", "cameoRootCode", "textHash"]
 
 QUADS = {
     "VerbalCooperation": (1, {"AGREE", "CONSULT", "SUPPORT", "CONCEDE"}),

@@ -19,11 +19,12 @@ def remove_command(
     ids: List[str] = typer.Argument(..., help="Article ids (schema:identifier, as given at build time)."),
     export: bool = typer.Option(True, "--export/--no-export", help="Rewrite kg.trig, kg.ttl and the actor graphs."),
 ) -> None:
-    """Remove articles in one transaction. Exit 0 (unknown ids are reported and skipped), 2 on error."""
+    """Remove articles (with the records of their syndicated copies; a copy's id removes that copy's
+    record only) in one transaction. Exit 0 (unknown ids are reported and skipped), 2 on error."""
     from kg.rdf.store import Store
 
     with Store.open(directory) as store:
-        missing = [i for i in dict.fromkeys(ids) if not store.has_article(i)]
+        missing = [i for i in dict.fromkeys(ids) if not store.has_article(i) and not store.has_source(i)]
         n = store.remove_articles(ids)
         for i in missing:
             log.warning(warning("W002", path=f"article {i!r}", reason="not in the store"))

@@ -23,6 +23,8 @@ ONTOLOGY_GRAPH = URIRef(BASE + "ontology")
 ACTORS_GRAPH = URIRef(BASE + "graph/actors")
 PLACES_GRAPH = URIRef(BASE + "graph/places")
 RUNS_GRAPH = URIRef(BASE + "graph/runs")
+#: named graphs of syndicated copies (``kg.dedupe``): one per copy, named after the copy's id
+SOURCE_GRAPH_PREFIX = BASE + "graph/source/"
 
 PREFIXES: dict[str, str] = {
     "ck": str(CK), "kgid": str(ID), "plover": str(PLOVER), "schema": str(SCHEMA), "sem": str(SEM),

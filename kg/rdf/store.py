@@ -24,8 +24,8 @@ import rdflib
 
 from kg.errors import KGError
 from kg.rdf.namespaces import (
-    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SKOS, XSD,
-    article_iri, graph_iri,
+    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SKOS,
+    SOURCE_GRAPH_PREFIX, XSD, article_iri, enc, graph_iri,
 )
 
 STORE_DIRNAME = "store"
@@ -323,15 +323,28 @@ class Store:
     def remove_articles(self, ids: Iterable[str]) -> int:
         """Drop articles' graphs and run links, plus canonical actor/place descriptions only they used.
 
-        Returns the number of articles removed (ids not in the store are ignored). One transaction.
+        The records of an article's syndicated copies (``ck:source``, one graph per copy) go with it;
+        an id that names a copy drops that copy's record only. Returns the number of ids removed
+        (articles or copies; ids not in the store are ignored). One transaction.
         """
         self._writable()
         with self._lock:
-            graphs = [str(graph_iri(i)) for i in dict.fromkeys(ids)]
-            graphs = [g for g in graphs if self.ox.contains_named_graph(ox.NamedNode(g))]
+            ids = list(dict.fromkeys(ids))
+            articles = [i for i in ids if self.has_article(i)]
+            copies = [i for i in ids if i not in articles and self.has_source(i)]
+            graphs = [str(graph_iri(i)) for i in articles] + [_source_graph(i) for i in copies]
+            if articles:
+                values = " ".join(f"<{article_iri(i)}>" for i in articles)
+                rows = self.ox.query(f"SELECT DISTINCT ?g WHERE {{ VALUES ?a {{ {values} }} "
+                                     f"GRAPH ?g {{ ?src <{CK.syndicatedAs}> ?a }} }}")
+                graphs += [s["g"].value for s in rows if s["g"].value not in graphs]
             if graphs:
                 self._replace(graphs, [])
-            return len(graphs)
+            return len(articles) + len(copies)
+
+    def has_source(self, copy_id: str) -> bool:
+        """Whether ``copy_id`` is recorded as a syndicated copy of a stored article."""
+        return self.ox.contains_named_graph(ox.NamedNode(_source_graph(copy_id)))
 
     def set_ontology(self, g: rdflib.Graph) -> None:
         """Replace the ontology graph."""
@@ -465,6 +478,10 @@ class Store:
              f"{{ SELECT DISTINCT ?g ?y WHERE {{ GRAPH ?g {{ {{ ?y ?p ?o }} UNION {{ ?s ?p ?y }} }} FILTER(isIRI(?y)) }} }} "
              f"GRAPH ?canon {{ ?y (!<{RDF.nil}>)* ?x . ?x <{SKOS.prefLabel}> ?label }} }}")
         return [(str(s["x"]), str(s["canon"])) for s in self.ox.query(q)]
+
+
+def _source_graph(copy_id: str) -> str:
+    return f"{SOURCE_GRAPH_PREFIX}{enc(copy_id)}"
 
 
 def _lines_by_subject(nt: bytes) -> dict[bytes, list[tuple[bytes, bytes]]]:
