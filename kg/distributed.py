@@ -207,7 +207,7 @@ class DaskExecutor(_Windowed):
 
     name = "dask"
 
-    def __init__(self, address: str, workers: int = 2) -> None:
+    def __init__(self, address: str, workers: int = 2, timeout: float = 30) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - dask is a dependency
@@ -219,7 +219,7 @@ class DaskExecutor(_Windowed):
                                              host="127.0.0.1", dashboard_address=None)
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(address, timeout="30s")
+                self._client = Client(address, timeout=f"{timeout}s")
         except (OSError, TimeoutError) as exc:
             self.close()
             raise KGError("E062", address=address, reason=str(exc)) from None

@@ -97,3 +97,35 @@ def test_conflicting_descriptions_of_a_shared_actor_do_not_fail_either_article()
     assert not validate_graph(naive).conforms  # two prefLabels once merged
     assert [len(members) for members, _ in _groups([one, two])] == [1, 1]
     assert _validate([one, two]) == [(None, None), (None, None)]
+
+
+def _die(articles, run_id):  # runs in a spawned worker process (imported there by module name)
+    import os
+
+    os._exit(3)
+
+
+def test_a_worker_that_dies_stops_the_build_with_e063():
+    import pytest
+
+    from kg.errors import KGError
+
+    ex = ProcessExecutor(1)
+    try:
+        with pytest.raises(KGError) as e:
+            list(ex.map(_die, [([], "run")]))
+    finally:
+        ex.close()
+    assert e.value.code == "E063" and "worker process died" in e.value.message
+
+
+def test_an_unreachable_dask_scheduler_is_e062():
+    import pytest
+
+    from kg.distributed import DaskExecutor
+    from kg.errors import KGError
+    from kg.serve import free_port
+
+    with pytest.raises(KGError) as e:
+        DaskExecutor(f"tcp://127.0.0.1:{free_port()}", timeout=2)
+    assert e.value.code == "E062" and "127.0.0.1" in e.value.message
