@@ -512,6 +512,10 @@ def _ntriples(g: rdflib.Graph) -> bytes:
 def _as_nquads(nt: bytes, graph: str) -> bytes:
     """N-Triples -> N-Quads in ``graph`` (statements are one a line; literals escape newlines)."""
     tag = b" <" + graph.encode("utf-8") + b"> .\n"
+    if nt.endswith(b" .\n") and nt.count(b"\n") == nt.count(b" .\n"):
+        # rdflib's and Oxigraph's serialisers end every statement with " .\n" (newlines inside
+        # literals are escaped), so that sequence only occurs at the end of a statement
+        return nt.replace(b" .\n", tag)
     out = []
     for line in nt.split(b"\n"):
         line = line.strip()
