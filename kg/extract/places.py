@@ -30,8 +30,11 @@ _EXTRA_COUNTRY_NAMES = {
 
 
 def _norm(name: str) -> str:
+    """Lower case, straight apostrophe, no leading "the", single spaces (called ~220k times while
+    the city index is built: no regular expression here)."""
     name = name.replace("\u2019", "'").strip().lower()
-    name = re.sub(r"^the\s+", "", name)
+    if name.startswith("the") and name[3:4].isspace():
+        name = name[3:]
     return " ".join(name.split())
 
 
