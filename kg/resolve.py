@@ -8,13 +8,19 @@ Forces (PMF)"), short forms of an earlier name ("Kirby" after "John F. Kirby", "
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
+from collections import Counter
 from dataclasses import replace
+from datetime import date
+from typing import Iterable, Iterator
 
 from kg.dictionary import DictActor, load_dictionary
 from kg.extract.lexicon import lexicon
 from kg.extract.places import country_iso3, resolve_place
 from kg.models import Actor, Claim, Event, Extraction, Mention, Relation
+from kg.models import Span as TextSpan
 from kg.rdf.namespaces import slug
 
 #: PLOVER types that are statements: coded only with a known agent (an accusation against a named
@@ -65,7 +71,12 @@ class _Resolver:
         self.acr = _acronyms(ex.article.text)
         self.actors: dict[str, Actor] = {}
         self.by_mention: dict[Mention, str | None] = {}
-        self.recent: list[tuple[str, str]] = []  # (actor id, mention label) in text order
+        # what the text has named so far, indexed so that each lookup costs the same in a long article
+        self.seen: dict[str, int] = {}  # actor id -> number of its latest resolved mention (text order)
+        self.last: dict[str, str] = {}  # pronoun kind (person / thing / plural) -> latest actor of that kind
+        self.names: dict[str, Counter] = {}  # actor id -> its lower-cased label and mentions
+        self.by_name: dict[str, set[str]] = {}  # lower-cased name -> actor ids
+        self.by_suffix: dict[str, set[str]] = {}  # the words after a space in a name ("kirby") -> actor ids
         lex = lexicon()
         self.titles = {t.split()[-1] for t in lex["spokesperson_titles"] | lex["leader_titles"] | lex["member_titles"]}
         self.titles |= {t + "s" for t in self.titles}
@@ -83,11 +94,33 @@ class _Resolver:
         if cur is None:
             self.actors[aid] = Actor(id=aid, label=label, type=atype, country=country, qid=qid,
                                      mentions=(surface,), from_dictionary=from_dict)
+            self._name(aid, label)
+            self._name(aid, surface)
         elif surface not in cur.mentions:
             label2 = cur.label
             if naming and not cur.from_dictionary and len(surface) > len(cur.label) and cur.type != "State":
                 label2 = surface  # the fullest form of a non-dictionary name is its label
             self.actors[aid] = replace(cur, label=label2, mentions=cur.mentions + (surface,))
+            self._name(aid, surface)
+            if label2 != cur.label:
+                self._name(aid, label2)
+                self._name(aid, cur.label, -1)
+
+    def _name(self, aid: str, name: str, change: int = 1) -> None:
+        """Count one more (or one less) of the names ``(label, *mentions)`` of ``aid`` in the indexes
+        :meth:`_earlier_longer` reads."""
+        low = name.lower()
+        counts = self.names.setdefault(aid, Counter())
+        before = counts[low] > 0
+        counts[low] += change
+        if before == (counts[low] > 0):
+            return
+        keys = [(self.by_name, low)] + [(self.by_suffix, low[k + 1:]) for k, ch in enumerate(low) if ch == " "]
+        for index, key in keys:
+            if counts[low] > 0:
+                index.setdefault(key, set()).add(aid)
+            else:
+                index[key].discard(aid)
 
     def _earlier_longer(self, text: str, label: str) -> str | None:
         """An earlier actor whose name ends with (or contains) this shorter name; never for a person's
@@ -95,13 +128,14 @@ class _Resolver:
         low = text.lower()
         if label == "GENERIC" and low.split()[-1] in self.titles:
             return None
-        for aid, _ in reversed(self.recent):
-            a = self.actors[aid]
-            for name in (a.label, *a.mentions):
-                n = name.lower()
-                if n != low and (n.endswith(" " + low) or (label == "GENERIC" and " " in n and low.startswith(n + " "))):
-                    return aid
-        return None
+        # a name n with n.endswith(" " + low) or, for a group noun, " " in n and low.startswith(n + " ")
+        found = set(self.by_suffix.get(low, ()))
+        if label == "GENERIC":
+            for k, ch in enumerate(low):
+                if ch == " " and " " in low[:k]:
+                    found |= self.by_name.get(low[:k], set())
+        found = {aid for aid in found if aid in self.seen}
+        return max(found, key=self.seen.__getitem__) if found else None  # the most recently mentioned
 
     def resolve_mention(self, m: Mention) -> str | None:
         if m in self.by_mention:
@@ -109,7 +143,14 @@ class _Resolver:
         aid = self._resolve(m)
         self.by_mention[m] = aid
         if aid is not None:
-            self.recent.append((aid, m.label))
+            self.seen[aid] = len(self.by_mention)
+            atype = self.actors[aid].type  # fixed when the actor is first recorded
+            if atype == "Person":
+                self.last["person"] = aid
+            if atype not in {"Person", "Group"}:
+                self.last["thing"] = aid
+            if atype != "Person":
+                self.last["plural"] = aid
         return aid
 
     def _resolve(self, m: Mention) -> str | None:
@@ -135,6 +176,9 @@ class _Resolver:
             return earlier
         if m.label == "GPE":
             iso3 = country_iso3(text)
+            state = dic.by_id(iso3.lower()) if iso3 is not None and iso3.lower() in dic else None
+            if state is not None and state.country == iso3:  # the dictionary's entry for that state
+                return self._from_dict(state, m.text)
             if iso3 is not None:
                 place = resolve_place(text)
                 self._add(iso3.lower(), place.label if place else text, "State", iso3, None, m.text)
@@ -153,14 +197,14 @@ class _Resolver:
         return aid
 
     def _pronoun(self, pron: str) -> str | None:
-        for aid, label in reversed(self.recent):
-            atype = self.actors[aid].type
-            if pron in _PERSON_PRON and atype == "Person":
-                return aid
-            if pron in _THING_PRON and atype not in {"Person", "Group"}:
-                return aid
-            if pron in _PLURAL_PRON and atype not in {"Person"}:
-                return aid
+        """The latest actor a pronoun can refer to: a person for "he", neither a person nor a group
+        for "it", anything but a person for "they"."""
+        if pron in _PERSON_PRON:
+            return self.last.get("person")
+        if pron in _THING_PRON:
+            return self.last.get("thing")
+        if pron in _PLURAL_PRON:
+            return self.last.get("plural")
         return None
 
 
@@ -190,13 +234,15 @@ def _places_compatible(a: Event, b: Event) -> bool:
     return b.place.label in a.span.sentence or a.place.label in b.span.sentence
 
 
-def _compatible(a: Event, b: Event, states: frozenset[str] = frozenset()) -> bool:
+def _compatible(a: Event, b: Event, states: frozenset[str] = frozenset(),
+                ids: tuple[set[str], set[str], set[str], set[str]] | None = None) -> bool:
     """Two mentions of one event: same type and mode; agents overlapping when both are named, else
     a shared target that is not a whole state (a country named as a target links too little);
-    never one's agents among the other's targets; exact dates equal; places compatible."""
+    never one's agents among the other's targets; exact dates equal; places compatible.
+    ``ids``: the actor ids (agents of a, of b, targets of a, of b) when the caller keeps them."""
     if a.type != b.type or a.mode != b.mode:
         return False
-    aa, ba, at, bt = _ids(a.agents), _ids(b.agents), _ids(a.targets), _ids(b.targets)
+    aa, ba, at, bt = ids if ids is not None else (_ids(a.agents), _ids(b.agents), _ids(a.targets), _ids(b.targets))
     if (aa & bt) or (ba & at):
         return False
     if aa and ba:
@@ -209,39 +255,123 @@ def _compatible(a: Event, b: Event, states: frozenset[str] = frozenset()) -> boo
     return _places_compatible(a, b)
 
 
-def _merge(a: Event, b: Event) -> Event:
-    def union(x: tuple[Mention, ...], y: tuple[Mention, ...]) -> tuple[Mention, ...]:
-        ids = _ids(x)
-        return x + tuple(m for m in y if m.actor_id not in ids)
-
-    return replace(
-        a,
-        agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
+def _merged_fields(a: Event, b: Event) -> dict:
+    """Place, dates and confidence of ``a`` once ``b`` is merged into it."""
+    return dict(
         place=(a.place if a.confidence >= b.confidence else b.place) or a.place or b.place, date=a.date or b.date,
         earliest=a.earliest if a.date or b.date is None else None,
         latest=a.latest if a.date or b.date is None else None,
         confidence=round(min(0.99, max(a.confidence, b.confidence) + 0.05), 2),
-        evidence=a.evidence + (b.span,) + b.evidence,
     )
+
+
+def _merge(a: Event, b: Event) -> Event:
+    """``a`` with ``b`` merged into it."""
+    def union(x: tuple[Mention, ...], y: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        ids = _ids(x)
+        return x + tuple(m for m in y if m.actor_id not in ids)
+
+    return replace(a, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
+                   evidence=a.evidence + (b.span,) + b.evidence, **_merged_fields(a, b))
+
+
+_Key = tuple[str, str, str, str]  # (type, mode, "a" agent / "t" target, actor id)
+
+
+class _Candidates:
+    """Which merged events a new event mention could be merged into, without trying them all.
+
+    :func:`_compatible` needs the same type and mode, a shared agent or a shared target that is not
+    a state, and no two different exact dates. So each merged event is listed, in index order,
+    under every (type, mode, role, actor) key it has: once in ``all`` and once under its exact date
+    (``None`` when it has none); a mention looks only at the lists of its own keys (of its date and
+    of ``None`` when it has a date). Agents, targets and dates of a merged event only grow."""
+
+    def __init__(self, states: frozenset[str]) -> None:
+        self.states = states
+        self.all: dict[_Key, list[int]] = {}
+        self.dated: dict[tuple[_Key, date | None], list[int]] = {}
+        self.keys: list[list[_Key]] = []  # merged index -> its keys
+        self.dates: list[date | None] = []
+
+    def _keys(self, e: Event, agents: Iterable[str], targets: Iterable[str]) -> list[_Key]:
+        return [(e.type, e.mode, "a", aid) for aid in agents] + [
+            (e.type, e.mode, "t", aid) for aid in targets if aid not in self.states]
+
+    def of(self, e: Event, agents: set[str], targets: set[str]) -> Iterator[int]:
+        """Indices of the merged events that may be compatible with ``e``, ascending, each once."""
+        keys = self._keys(e, agents, targets)
+        if e.date is None:
+            lists = [self.all[k] for k in keys if k in self.all]
+        else:
+            lists = [self.dated[(k, d)] for k in keys for d in (None, e.date) if (k, d) in self.dated]
+        last = -1
+        for i in heapq.merge(*lists):
+            if i != last:
+                last = i
+                yield i
+
+    def put(self, i: int, m: Event, agents: Iterable[str], targets: Iterable[str]) -> None:
+        """Merged event ``i`` is now ``m`` (new, or grown by a merge) and has these new actor ids."""
+        if i == len(self.keys):
+            self.keys.append([])
+            self.dates.append(m.date)
+        if m.date != self.dates[i]:
+            for k in self.keys[i]:
+                old = self.dated[(k, self.dates[i])]
+                del old[bisect.bisect_left(old, i)]
+                bisect.insort(self.dated.setdefault((k, m.date), []), i)
+            self.dates[i] = m.date
+        for k in self._keys(m, agents, targets):
+            bisect.insort(self.all.setdefault(k, []), i)
+            bisect.insort(self.dated.setdefault((k, m.date), []), i)
+            self.keys[i].append(k)
 
 
 def merge_events(events: tuple[Event, ...], states: frozenset[str] = frozenset()) -> tuple[tuple[Event, ...], list[int]]:
     """Merge same-event mentions in text order; returns events and old index -> new index.
-    ``states``: ids of State actors (a shared state target alone does not make two events one)."""
-    merged: list[Event] = []
+    ``states``: ids of State actors (a shared state target alone does not make two events one).
+
+    Each mention goes into the first compatible merged event (as :func:`_merge` does), found through
+    :class:`_Candidates`; a merged event's actors, their ids and its evidence are collected in lists
+    and sets, so the cost per mention does not grow with the article."""
+    merged: list[Event] = []  # first mention of each, with the merged place, dates and confidence
+    agents: list[list[Mention]] = []
+    targets: list[list[Mention]] = []
+    agent_ids: list[set[str]] = []
+    target_ids: list[set[str]] = []
+    evidence: list[list[TextSpan]] = []  # the spans of the mentions merged into it
     where: list[int] = []
+    candidates = _Candidates(states)
     for e in events:
-        for i, m in enumerate(merged):
-            if _compatible(m, e, states):
-                merged[i] = _merge(m, e)
+        ea, et = _ids(e.agents), _ids(e.targets)
+        for i in candidates.of(e, ea, et):
+            m = merged[i]
+            if _compatible(m, e, states, (agent_ids[i], ea, target_ids[i], et)):
+                merged[i] = replace(m, **_merged_fields(m, e))
+                new_ids: list[set[str]] = []
+                for ms, ids, more in ((agents[i], agent_ids[i], e.agents), (targets[i], target_ids[i], e.targets)):
+                    added = [x for x in more if x.actor_id not in ids]  # as _merge's union
+                    ms += added
+                    new_ids.append({x.actor_id for x in added if x.actor_id} - ids)
+                    ids |= new_ids[-1]
+                evidence[i] += (e.span, *e.evidence)
+                candidates.put(i, merged[i], *new_ids)
                 where.append(i)
                 break
         else:
             merged.append(e)
+            agents.append(list(e.agents))
+            targets.append(list(e.targets))
+            agent_ids.append(set(ea))
+            target_ids.append(set(et))
+            evidence.append([])
+            candidates.put(len(merged) - 1, e, ea, et)
             where.append(len(merged) - 1)
-    merged = [replace(e, date=e.date, earliest=None if e.date else e.earliest, latest=None if e.date else e.latest)
-              for e in merged]
-    return tuple(merged), where
+    out = [replace(e, agents=tuple(agents[i]), targets=tuple(targets[i]), evidence=e.evidence + tuple(evidence[i]),
+                   earliest=None if e.date else e.earliest, latest=None if e.date else e.latest)
+           for i, e in enumerate(merged)]
+    return tuple(out), where
 
 
 def resolve(ex: Extraction) -> Extraction:
@@ -270,15 +400,14 @@ def resolve(ex: Extraction) -> Extraction:
     states = frozenset(aid for aid, a in r.actors.items() if a.type == "State")
     merged, where = merge_events(tuple(events), states)
     out_claims: list[Claim] = []
+    last_with_span = {e.span: k for k, e in enumerate(events)}  # the last kept event with that span
     for c in claims:
         if c is None:
             continue
         about = None
         if c.about is not None and c.about < len(ex.events):
-            old = ex.events[c.about]
-            for k, e in enumerate(events):
-                if e.span == old.span:
-                    about = where[k]
+            k = last_with_span.get(ex.events[c.about].span)
+            about = where[k] if k is not None else None
         out_claims.append(replace(c, about=about))
     relations: list[Relation] = []
     for rel in ex.relations:

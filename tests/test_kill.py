@@ -213,10 +213,6 @@ def _rerun(tmp_path: Path, reference, killed, point: str) -> None:
     assert data_quads(out) == ref_quads
 
 
-@pytest.mark.xfail(strict=True, reason="needs kg/pipeline.py build() to write the run's prov:Activity (started time, "
-                   "tool version, model) in the FIRST store transaction, e.g. with the first batch's "
-                   "_run_links, and only add prov:endedAtTime / the inputs at the end: today a killed build "
-                   "leaves article graphs linked to a run that the runs graph never describes")
 def test_runs_of_articles_kept_after_a_kill_are_described(killed):
     out = killed("half way")
     assert article_ids(out)

@@ -4,7 +4,9 @@ extractor uses to find the actors filling a syntactic slot."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -30,6 +32,31 @@ def clean_name(text: str) -> str:
     return " ".join(text.split())
 
 
+class DocEnts:
+    """A doc's entities, computed once (``doc.ents`` and ``Span.ents`` rebuild them from every token
+    of the doc on each call, which made per-event lookups quadratic in long articles)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.ents: tuple[Span, ...] = tuple(doc.ents)
+        self.starts: list[int] = [e.start for e in self.ents]
+        self.by_start: dict[int, Span] = {}
+        for e in self.ents:
+            self.by_start.setdefault(e.start, e)
+
+    def within(self, span: Span) -> list[Span]:
+        """``span.ents``: the entities wholly inside ``span``, in order."""
+        out = []
+        for k in range(bisect_left(self.starts, span.start), len(self.ents)):
+            if self.ents[k].end > span.end:
+                break
+            out.append(self.ents[k])
+        return out
+
+    def starting_at(self, i: int) -> Span | None:
+        """The entity whose first token is ``i``."""
+        return self.by_start.get(i)
+
+
 @dataclass
 class MentionIndex:
     """All mentions of a doc plus lookups by token."""
@@ -40,6 +67,11 @@ class MentionIndex:
 
     def at(self, token: Token) -> Mention | None:
         return self.by_token.get(token.i)
+
+    @cached_property
+    def ents(self) -> DocEnts:
+        """The doc's entities, indexed once."""
+        return DocEnts(self.doc)
 
 
 def _mention(doc: Doc, start: int, end: int, label: str, dict_id: str | None = None) -> Mention | None:

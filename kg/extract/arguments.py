@@ -8,7 +8,9 @@ they happen ("a curfew in Sudan"), as CAMEO coders do.
 """
 from __future__ import annotations
 
-from spacy.tokens import Token
+from typing import Iterator
+
+from spacy.tokens import Span, Token
 
 from kg.extract.actors import MentionIndex, actors_at, deep_actors, is_backing_modifier
 from kg.extract.lexicon import lexicon
@@ -211,18 +213,23 @@ def _locative_pobjs(c: Candidate) -> list[Token]:
     return out
 
 
-def place_entities(c: Candidate):
+def place_entities(c: Candidate, index: MentionIndex | None = None) -> Iterator[tuple[Token, Span]]:
+    """Place-like entities in the locative phrases of an event, with their first token. ``index``
+    gives the doc's entities once (``doc.ents`` rebuilds them all on every call)."""
     for pobj in _locative_pobjs(c):
         for tok in pobj.subtree:
             if tok.ent_type_ in PLACE_LABELS and tok.ent_iob_ == "B":
-                ent = next((e for e in tok.doc.ents if e.start == tok.i), None)
+                if index is not None:
+                    ent = index.ents.starting_at(tok.i)
+                else:
+                    ent = next((e for e in tok.doc.ents if e.start == tok.i), None)
                 if ent is not None:
                     yield tok, ent
 
 
 def _place_mention(c: Candidate, index: MentionIndex) -> Mention | None:
     """The named place where a material action happens, as a target mention ("curfew in Sudan")."""
-    for tok, ent in place_entities(c):
+    for tok, ent in place_entities(c, index):
         if ent.label_ not in {"GPE", "LOC", "ACTOR"}:
             continue
         m = index.at(tok)

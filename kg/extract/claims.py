@@ -7,6 +7,7 @@ a claim whose quote is the reported clause. "the statement" / "he added" go to t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from spacy.tokens import Doc, Span, Token
 
@@ -52,7 +53,64 @@ def _claimant(verb: Token, index: MentionIndex, last: Mention | None) -> Mention
     return None
 
 
-def _about(events: tuple[Event, ...], start: int, end: int) -> int | None:
+class _Sentences:
+    """The doc's sentences with their character bounds, for range lookups in O(log n)."""
+
+    def __init__(self, sents: list[Span]) -> None:
+        self.sents = sents
+        self.starts = [s.start_char for s in sents]
+        self.ends = [s.end_char for s in sents]
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The sentences that overlap the characters ``[start, end)``, in order."""
+        return self.sents[bisect_right(self.ends, start):bisect_left(self.starts, end)]
+
+    def after(self, pos: int) -> list[Span]:
+        """The first sentence starting at or after ``pos`` (as a list of at most one)."""
+        k = bisect_left(self.starts, pos)
+        return self.sents[k:k + 1]
+
+
+class _Covered:
+    """Character spans already claimed; :meth:`contains` asks whether one of them holds ``[a, b]``.
+    Only spans not inside another are kept, so starts and ends both increase: O(log n) per query."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def contains(self, a: int, b: int) -> bool:
+        k = bisect_right(self.starts, a) - 1
+        return k >= 0 and self.ends[k] >= b
+
+    def add(self, a: int, b: int) -> None:
+        if self.contains(a, b):
+            return
+        k = j = bisect_left(self.starts, a)
+        while j < len(self.ends) and self.ends[j] <= b:  # spans inside [a, b] are no longer needed
+            j += 1
+        self.starts[k:j] = [a]
+        self.ends[k:j] = [b]
+
+
+class _Events:
+    """Events by start offset: which is the first (in extraction order) inside a character range."""
+
+    def __init__(self, events: tuple[Event, ...]) -> None:
+        self.order = sorted(range(len(events)), key=lambda i: events[i].span.start)
+        self.starts = [events[i].span.start for i in self.order]
+        self.events = events
+
+    def about(self, start: int, end: int) -> int | None:
+        """The lowest index of an event whose span lies inside ``[start, end]``."""
+        found = [i for i in self.order[bisect_left(self.starts, start):bisect_right(self.starts, end)]
+                 if self.events[i].span.end <= end]
+        return min(found) if found else None
+
+
+def _about(events: tuple[Event, ...] | _Events, start: int, end: int) -> int | None:
+    if isinstance(events, _Events):
+        return events.about(start, end)
     for i, e in enumerate(events):
         if start <= e.span.start and e.span.end <= end:
             return i
@@ -62,9 +120,11 @@ def _about(events: tuple[Event, ...], start: int, end: int) -> int | None:
 def find_claims(doc: Doc, index: MentionIndex, events: tuple[Event, ...]) -> tuple[Claim, ...]:
     """Direct and indirect reported speech, attributed in document order (so "the statement" and
     "he added" go to the last named speaker)."""
-    sents = list(doc.sents)
+    text = doc.text  # built from every token on each access: once here
+    sents = _Sentences(list(doc.sents))
+    by_start = _Events(events)
     items: list[tuple[int, str, object]] = []
-    quotes = [(m.start(), m.end(), m.group(1)) for m in _QUOTE.finditer(doc.text) if len(m.group(1).split()) >= MIN_QUOTE_WORDS]
+    quotes = [(m.start(), m.end(), m.group(1)) for m in _QUOTE.finditer(text) if len(m.group(1).split()) >= MIN_QUOTE_WORDS]
     for q in quotes:
         items.append((q[0], "direct", q))
     for tok in doc:
@@ -73,36 +133,37 @@ def find_claims(doc: Doc, index: MentionIndex, events: tuple[Event, ...]) -> tup
     items.sort(key=lambda x: x[0])
     claims: list[Claim] = []
     last: Mention | None = None
-    covered: list[tuple[int, int]] = []
+    covered = _Covered()  # claimed spans, with a margin of 2 before and 3 after for direct quotes
+    exact = _Covered()  # the same spans, without the margin
     used: set[int] = set()
     for _, kind, item in items:
         if kind == "direct":
-            if any(cs - 2 <= item[0] and item[1] <= ce + 3 for cs, ce in covered):  # type: ignore[index]
+            if covered.contains(item[0] + 2, item[1] - 3):  # type: ignore[index]
                 continue  # a quoted fragment inside reported speech already claimed
-            claim, verb = _direct(item, sents, index, events, last, used)  # type: ignore[arg-type]
+            claim, verb = _direct(item, sents, index, by_start, last, used, text)  # type: ignore[arg-type]
             if claim is None:
                 continue
             used.add(verb)
-            covered.append((claim.span.start, claim.span.end))
         else:
             tok: Token = item  # type: ignore[assignment]
             if tok.i in used:
                 continue
-            claim = _indirect(tok, index, events, last, covered)
+            claim = _indirect(tok, index, by_start, last, exact, text)
             if claim is None:
                 continue
-            covered.append((claim.span.start, claim.span.end))
+        covered.add(claim.span.start, claim.span.end)
+        exact.add(claim.span.start, claim.span.end)
         if claim.claimant.label not in {"PRON", "GENERIC"} or last is None:
             last = claim.claimant
         claims.append(claim)
     return tuple(claims)
 
 
-def _direct(q: tuple[int, int, str], sents: list[Span], index: MentionIndex, events: tuple[Event, ...],
-            last: Mention | None, used: set[int]) -> tuple[Claim | None, int]:
+def _direct(q: tuple[int, int, str], sents: _Sentences, index: MentionIndex, events: _Events,
+            last: Mention | None, used: set[int], text: str) -> tuple[Claim | None, int]:
     qs, qe, body = q
-    overlapping = [s for s in sents if s.start_char < qe and s.end_char > qs]
-    after = [s for s in sents if s.start_char >= qe][:1]
+    overlapping = sents.overlapping(qs, qe)
+    after = sents.after(qe)
     verbs = _speech_verbs(overlapping, qs, qe)
     if not verbs and after and len(after[0]) <= 12:
         verbs = _speech_verbs(after, qs, qe)
@@ -113,8 +174,8 @@ def _direct(q: tuple[int, int, str], sents: list[Span], index: MentionIndex, eve
             continue
         sent_start = min(s.start_char for s in overlapping) if overlapping else qs
         sent_end = max(s.end_char for s in overlapping) if overlapping else qe
-        text = v.doc.text[sent_start:sent_end].strip()
-        span = TextSpan(start=qs, end=qe, sentence=text, sent_start=sent_start, sent_end=sent_end)
+        sentence = text[sent_start:sent_end].strip()
+        span = TextSpan(start=qs, end=qe, sentence=sentence, sent_start=sent_start, sent_end=sent_end)
         quote = " ".join(body.split()).strip(" ,")
         return Claim(claimant=claimant, quote=quote, span=span, about=_about(events, qs, qe)), v.i
     return None, -1
@@ -131,15 +192,15 @@ def _indirect_head(tok: Token) -> bool:
     return any(c.dep_ == "ccomp" for c in tok.children)
 
 
-def _indirect(tok: Token, index: MentionIndex, events: tuple[Event, ...], last: Mention | None,
-              covered: list[tuple[int, int]]) -> Claim | None:
+def _indirect(tok: Token, index: MentionIndex, events: _Events, last: Mention | None,
+              covered: _Covered, text: str) -> Claim | None:
     comp = next(c for c in tok.children if c.dep_ == "ccomp")
     cs, ce = comp.left_edge.idx, comp.right_edge.idx + len(comp.right_edge)
-    if ce - cs < 20 or any(qs <= cs and ce <= qe for qs, qe in covered):
+    if ce - cs < 20 or covered.contains(cs, ce):
         return None
     claimant = _claimant(tok, index, last)
     if claimant is None:
         return None
     sent = tok.sent
     span = TextSpan(start=cs, end=ce, sentence=sent.text.strip(), sent_start=sent.start_char, sent_end=sent.end_char)
-    return Claim(claimant=claimant, quote=" ".join(tok.doc.text[cs:ce].split()), span=span, about=_about(events, cs, ce))
+    return Claim(claimant=claimant, quote=" ".join(text[cs:ce].split()), span=span, about=_about(events, cs, ce))

@@ -32,8 +32,8 @@ UNREAL = frozenset({"planned", "threatened", "hypothetical"})
 SYMMETRIC = frozenset({"CONSULT", "COOPERATE", "AGREE", "SUPPORT"})
 
 
-def _place(c: Candidate) -> Place | None:
-    for tok, ent in place_entities(c):
+def _place(c: Candidate, index: MentionIndex | None = None) -> Place | None:
+    for tok, ent in place_entities(c, index):
         if ent.label_ == "ACTOR":
             p = resolve_place(ent.text)
             if p is None or p.geonames_id is None:
@@ -155,6 +155,10 @@ def find_events(doc: Doc, index: MentionIndex, pub: date | None) -> tuple[Event,
 
     candidates = find_candidates(doc)
     folded = _fold_nominals(candidates)
+    inner_of: dict[int, list[Candidate]] = {}  # id(verb candidate) -> the nominals folded into it, in order
+    for x in candidates:
+        if id(x) in folded:
+            inner_of.setdefault(id(folded[id(x)]), []).append(x)
     for c in candidates:
         if id(c) in folded:
             continue
@@ -163,7 +167,7 @@ def find_events(doc: Doc, index: MentionIndex, pub: date | None) -> tuple[Event,
         if ctx.background:
             continue  # a reference to an earlier event ("since last month's invasion", "after X attacked")
         agents, targets = arguments(c, index)
-        for inner in (x for x in candidates if folded.get(id(x)) is c):
+        for inner in inner_of.get(id(c), ()):
             agents = agents or [m for m in arguments(inner, index)[0] if m not in targets]
         if c.type == "MOBILIZE" and _is_joint(c, agents):
             c.type = "COOPERATE"  # joint exercises are military cooperation (CAMEO 062)
@@ -175,10 +179,14 @@ def find_events(doc: Doc, index: MentionIndex, pub: date | None) -> tuple[Event,
         time_heads += [s for s in c.head.children if s.dep_ in SUBJ and s.pos_ == "NOUN" and noun_type(s)]
         # a promised, threatened or conditional act has not happened: a weekday next to it is in the future,
         # and resolving it against the publication date as a past day would invent a date
-        when = event_time(time_heads, c.head.sent, pub) if mode not in UNREAL else TimeValue()
+        if mode not in UNREAL:
+            sent = c.head.sent
+            when = event_time(time_heads, sent, pub, index.ents.within(sent))
+        else:
+            when = TimeValue()
         if when.empty and pub is not None and mode == "asserted" and _is_past(c.head):
             when = TimeValue(latest=pub)  # reported as past: it happened by the publication date
-        place = _place(c)
+        place = _place(c, index)
         if len(agents) > 1 and not targets and c.type in SYMMETRIC:
             for a in agents:  # "Bahrain and Israel signed an agreement"
                 emit(c, c.type, [a], [b for b in agents if b is not a], mode, c.head, c.trigger_tokens, place, when)

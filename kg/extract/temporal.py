@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Sequence
 
 from spacy.tokens import Span, Token
 
@@ -119,11 +120,12 @@ def _governor(tok: Token) -> Token:
     return cur
 
 
-def event_time(heads: list[Token], sent: Span, pub: date | None) -> TimeValue:
+def event_time(heads: list[Token], sent: Span, pub: date | None, ents: Sequence[Span] | None = None) -> TimeValue:
     """The time of an event whose trigger tokens are ``heads``: a DATE/TIME entity in the sentence
-    that modifies one of them. Falls back to nothing (never invents)."""
+    that modifies one of them. Falls back to nothing (never invents). ``ents``: the sentence's
+    entities when the caller has them (``sent.ents`` rebuilds every entity of the doc)."""
     head_ids = {t.i for t in heads}
-    for ent in sent.ents:
+    for ent in sent.ents if ents is None else ents:
         if ent.label_ not in {"DATE", "TIME"}:
             continue
         gov = _governor(ent.root)
