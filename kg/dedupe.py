@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.models import Article, normalise_text
 from kg.rdf.namespaces import (
-    CK, ID, PROV, RDF, SCHEMA, SOURCE_GRAPH_PREFIX, XSD, article_iri, enc, run_iri, slug,
+    CK, ID, PROV, RDF, SCHEMA, SOURCE_GRAPH_PREFIX, XSD, article_iri, enc, run_iri, slug, source_graph_iri,
 )
 
 if TYPE_CHECKING:
@@ -46,11 +46,6 @@ def text_hash(text: str) -> str:
 def source_iri(article_id: str) -> URIRef:
     """The node describing a syndicated copy."""
     return ID[f"source/{enc(article_id)}"]
-
-
-def source_graph_iri(article_id: str) -> URIRef:
-    """The named graph holding one syndicated copy's record."""
-    return URIRef(f"{SOURCE_GRAPH_PREFIX}{enc(article_id)}")
 
 
 def source_graph(copy: Article, first_id: str, run_id: str | None = None) -> Graph:

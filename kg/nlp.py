@@ -89,11 +89,9 @@ def split_text(text: str, size: int | None = None) -> list[str]:
         lo, hi = start + size // 2, start + size
         cut = hi
         for pattern in _CUTS:
-            last = None
-            for last in pattern.finditer(text, lo, hi):
-                pass
-            if last is not None:
-                cut = last.end()
+            ends = [m.end() for m in pattern.finditer(text, lo, hi)]
+            if ends:  # the last place of the best kind
+                cut = ends[-1]
                 break
         while cut < n and cut < hi + size and text[cut].isspace():  # keep the whole whitespace run
             cut += 1

@@ -30,8 +30,8 @@ from kg.errors import KGError, warning
 from kg.models import Article
 from kg.rdf.load import import_rdf, is_importable_rdf
 from kg.rdf.namespaces import CK, ID, PROV, RDF, SCHEMA, XSD, article_iri, graph_iri, run_iri
+from kg.resources import ONTOLOGY_DIR  # the source tree's ontology/ or the wheel's kg/ontology
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 #: failures / warnings / SHACL reports kept in a :class:`Summary` (their counts stay exact)
 MAX_KEPT = 1000
 #: input-file checksums written to the runs graph per transaction

@@ -18,12 +18,12 @@ this cannot evaluate exactly (on a property shape, in a shape without targets, w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from kg.errors import KGError
@@ -40,6 +40,7 @@ class SparqlConstraint:
     shape: URIRef
     node: Node  # the sh:SPARQLConstraint node (sh:sourceConstraint)
     query: str  # prefixes + the join of targets and the constraint's SELECT
+    prepared: Any = field(compare=False, repr=False)  # ``query`` parsed once (rdflib re-parses strings)
     messages: tuple[Literal, ...]  # the constraint's sh:message templates
     shape_messages: tuple[Literal, ...]
     severity: URIRef
@@ -120,8 +121,12 @@ def split_sparql_constraints(shapes: Graph, path: str = "shapes") -> tuple[Graph
         if targets is None:
             raise _bad(path, shape, "a shape with a SPARQL constraint needs a target")
         query = f"{_prefixes(shapes, node)}\nSELECT * WHERE {{\n{targets}\n{{ {select} }}\n}}"
+        try:
+            prepared = prepareQuery(query)
+        except Exception as exc:  # any parser error means a broken shape
+            raise _bad(path, shape, f"bad sh:select: {' '.join(str(exc).split())}") from None
         constraints.append(SparqlConstraint(
-            shape=shape, node=node, query=query,
+            shape=shape, node=node, query=query, prepared=prepared,
             messages=tuple(sorted(shapes.objects(node, SH.message))),
             shape_messages=tuple(sorted(shapes.objects(shape, SH.message))),
             severity=shapes.value(shape, SH.severity) or SH.Violation,
@@ -135,13 +140,6 @@ def split_sparql_constraints(shapes: Graph, path: str = "shapes") -> tuple[Graph
     return rest, constraints
 
 
-@lru_cache(maxsize=64)
-def _prepared(query: str):
-    from rdflib.plugins.sparql import prepareQuery
-
-    return prepareQuery(query)
-
-
 def _fill(template: Literal, row: dict[str, Node]) -> Literal:
     text = re.sub(r"\{[?$](\w+)\}", lambda m: str(row[m.group(1)]) if m.group(1) in row else m.group(0), str(template))
     return Literal(text, lang=template.language) if template.language else Literal(text)
@@ -152,7 +150,7 @@ def evaluate(constraints: Iterable[SparqlConstraint], data: Graph) -> list[Resul
     out: list[Result] = []
     for c in constraints:
         rows = []
-        for sol in data.query(_prepared(c.query)):
+        for sol in data.query(c.prepared):
             row = {str(k): v for k, v in sol.asdict().items() if v is not None}
             if "this" in row:
                 rows.append(row)

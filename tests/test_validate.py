@@ -520,6 +520,7 @@ def test_sparql_constraints_it_cannot_run_exactly_are_refused(tmp_path):
         "not supported": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
                          "sh:sparql [ sh:select 'SELECT $this ?failure WHERE { BIND(true AS ?failure) }' ] .",
         "needs a sh:select": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:message 'x' ] .",
+        "bad sh:select": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select 'SELECT $this WHERE {' ] .",
     }
     for why, ttl in cases.items():
         with pytest.raises(KGError, match=why) as e:

@@ -59,6 +59,11 @@ def enc(text: str) -> str:
     return quote(text, safe="-._~")
 
 
+def source_graph_iri(copy_id: str) -> URIRef:
+    """The named graph holding one syndicated copy's record (``kg.dedupe``)."""
+    return URIRef(f"{SOURCE_GRAPH_PREFIX}{enc(copy_id)}")
+
+
 def article_iri(article_id: str) -> URIRef:
     return ID[f"article/{enc(article_id)}"]
 

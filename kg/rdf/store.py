@@ -25,7 +25,7 @@ import rdflib
 from kg.errors import KGError
 from kg.rdf.namespaces import (
     ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SKOS,
-    SOURCE_GRAPH_PREFIX, XSD, article_iri, enc, graph_iri,
+    XSD, article_iri, graph_iri, source_graph_iri,
 )
 
 STORE_DIRNAME = "store"
@@ -331,8 +331,9 @@ class Store:
         with self._lock:
             ids = list(dict.fromkeys(ids))
             articles = [i for i in ids if self.has_article(i)]
-            copies = [i for i in ids if i not in articles and self.has_source(i)]
-            graphs = [str(graph_iri(i)) for i in articles] + [_source_graph(i) for i in copies]
+            found = set(articles)
+            copies = [i for i in ids if i not in found and self.has_source(i)]
+            graphs = [str(graph_iri(i)) for i in articles] + [str(source_graph_iri(i)) for i in copies]
             if articles:
                 values = " ".join(f"<{article_iri(i)}>" for i in articles)
                 rows = self.ox.query(f"SELECT DISTINCT ?g WHERE {{ VALUES ?a {{ {values} }} "
@@ -344,7 +345,7 @@ class Store:
 
     def has_source(self, copy_id: str) -> bool:
         """Whether ``copy_id`` is recorded as a syndicated copy of a stored article."""
-        return self.ox.contains_named_graph(ox.NamedNode(_source_graph(copy_id)))
+        return self.ox.contains_named_graph(ox.NamedNode(str(source_graph_iri(copy_id))))
 
     def set_ontology(self, g: rdflib.Graph) -> None:
         """Replace the ontology graph."""
@@ -478,10 +479,6 @@ class Store:
              f"{{ SELECT DISTINCT ?g ?y WHERE {{ GRAPH ?g {{ {{ ?y ?p ?o }} UNION {{ ?s ?p ?y }} }} FILTER(isIRI(?y)) }} }} "
              f"GRAPH ?canon {{ ?y (!<{RDF.nil}>)* ?x . ?x <{SKOS.prefLabel}> ?label }} }}")
         return [(str(s["x"]), str(s["canon"])) for s in self.ox.query(q)]
-
-
-def _source_graph(copy_id: str) -> str:
-    return f"{SOURCE_GRAPH_PREFIX}{enc(copy_id)}"
 
 
 def _lines_by_subject(nt: bytes) -> dict[bytes, list[tuple[bytes, bytes]]]:
