@@ -36,11 +36,16 @@ def model_name(nlp: Language) -> str:
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The process-wide pipeline: model + the actor dictionary's ``actor_ruler`` before NER (loaded once)."""
+    """The process-wide pipeline (loaded once): the model, its ``attribute_ruler`` rules applied by
+    :mod:`kg.attribute_rules` (same output, ~10x faster), and the actor dictionary's ``actor_ruler``
+    before NER."""
     nlp = load_model()
+    from kg.attribute_rules import use_attribute_rules
     from kg.dictionary import load_dictionary
 
     import kg.ruler  # noqa: F401  registers the "actor_ruler" factory
+
+    use_attribute_rules(nlp)
 
     ruler = nlp.add_pipe("actor_ruler", before="ner", config={"overwrite_ents": True})
     ruler.add_patterns(load_dictionary().patterns())

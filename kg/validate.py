@@ -217,6 +217,35 @@ class _OneGraphStore(SimpleMemory):
             self._len = super().__len__(context)
         return self._len
 
+    def add_many(self, triples: Iterable[tuple]) -> None:
+        """Add triples of rdflib terms (not checked: the caller's graphs hold nothing else) straight
+        into SimpleMemory's three indexes, without ``Graph.add``'s per-term checks: the work copy
+        is filled ~2x faster. Same indexes as :meth:`SimpleMemory.add` builds."""
+        self._len = None
+        spo, pos, osp = self._SimpleMemory__spo, self._SimpleMemory__pos, self._SimpleMemory__osp
+        for s, p, o in triples:
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objs = po.get(p)
+            if objs is None:
+                objs = po[p] = {}
+            objs[o] = 1
+            os_ = pos.get(p)
+            if os_ is None:
+                os_ = pos[p] = {}
+            subs = os_.get(o)
+            if subs is None:
+                subs = os_[o] = {}
+            subs[s] = 1
+            sp = osp.get(o)
+            if sp is None:
+                sp = osp[o] = {}
+            preds = sp.get(s)
+            if preds is None:
+                preds = sp[s] = {}
+            preds[p] = 1
+
     def add_graph(self, graph: Graph) -> None:
         """Nothing to do: one graph."""
 
@@ -228,12 +257,10 @@ class _OneGraphStore(SimpleMemory):
 
 
 def _work_copy(triples: Iterable[tuple]) -> _WorkGraph:
-    g = _WorkGraph(store=_OneGraphStore())
-    for t in triples:
-        g.add(t)
-    for t in _class_axioms():
-        g.add(t)
-    return g
+    store = _OneGraphStore()
+    store.add_many(triples)
+    store.add_many(_class_axioms())
+    return _WorkGraph(store=store)
 
 
 def _resolved(shapes_path: str | Path | None) -> str:

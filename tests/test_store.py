@@ -465,7 +465,7 @@ def test_sigkill_during_write_keeps_the_last_committed_state(tmp_path, mode):
         committed = nquads(before)
         assert before.article_ids() == [f"art-{i}" for i in range(5)]
 
-    child = _child(tmp_path, mode, str(BULK_MIN_QUADS + 10_000))
+    child = _child(tmp_path, mode, str(max(BULK_MIN_QUADS, 50_000) + 10_000))  # long enough to be killed
     assert child.stdout.readline().strip() == "tx"
     time.sleep(0.2)
     assert child.poll() is None, "the write finished before the kill: make the batch bigger"

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.columns import Columns, columns
 from kg.extract.lexicon import lexicon
 from kg.models import Mention
 
@@ -126,9 +127,13 @@ def find_mentions(doc: Doc) -> MentionIndex:
     # surnames of people named earlier, even where the tagger takes them for nouns ("Price added")
     surnames = {doc[e.end - 1].text: e for e in doc.ents if is_person(e) and len(e) > 1 and doc[e.end - 1].text[:1].isupper()}
     generic = lex["generic_actors"]
-    for tok in doc:
-        if tok.i in taken:
+    cols = columns(doc)
+    pos, lem = cols.pos, cols.lemma
+    for i in cols.indices(lambda i: cols.text[i] in surnames or pos[i] == "PROPN" or (
+            pos[i] == "NOUN" and lem[i] in generic) or (pos[i] == "PRON" and cols.lower[i] in PRONOUNS)):
+        if i in taken:
             continue
+        tok = doc[i]
         first = surnames.get(tok.text)
         if first is not None and first.end <= tok.i and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "poss"}:
             found.append((tok.i, tok.i + 1, Mention(tok.text, tok.idx, tok.idx + len(tok), "PERSON")))
@@ -177,19 +182,21 @@ def is_person(ent: Span) -> bool:
 
 def is_backing_modifier(token: Token) -> bool:
     """True for the ``Iran`` in "Iran-backed militias" / "Iranian-backed" / "pro-Iran"."""
-    lex = lexicon()
-    if not token.is_alpha:
+    return backing_modifier_at(columns(token.doc), token.i)
+
+
+def backing_modifier_at(cols: Columns, i: int) -> bool:
+    """:func:`is_backing_modifier` of token ``i``, read from the doc's :func:`columns`."""
+    if not cols.alpha[i]:
         return False
-    head = token.head
-    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    after = token.doc[token.i + 2] if token.i + 2 < len(token.doc) else None
-    if nxt is not None and nxt.text == "-" and after is not None and after.lower_ in lex["backing_words"]:
+    lex = lexicon()
+    backing, lower, text, n = lex["backing_words"], cols.lower, cols.text, len(cols.text)
+    if i + 2 < n and text[i + 1] == "-" and lower[i + 2] in backing:
         return True
-    if head.lower_ in lex["backing_words"] or head.lemma_.lower() in lex["backing_words"]:
+    head = cols.head[i]
+    if lower[head] in backing or cols.lemma[head] in backing:
         return True
-    prev = token.doc[token.i - 1] if token.i > 0 else None
-    before = token.doc[token.i - 2] if token.i > 1 else None
-    return prev is not None and prev.text == "-" and before is not None and before.lower_ in lex["pro_prefix"]
+    return i > 1 and text[i - 1] == "-" and lower[i - 2] in lex["pro_prefix"]
 
 
 def actors_at(token: Token, index: MentionIndex, deep: bool = False) -> list[Mention]:

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.actors import MentionIndex, actors_at
+from kg.extract.columns import columns
 from kg.extract.lexicon import lexicon
 from kg.models import Claim, Event, Mention
 from kg.models import Span as TextSpan
@@ -127,7 +128,10 @@ def find_claims(doc: Doc, index: MentionIndex, events: tuple[Event, ...]) -> tup
     quotes = [(m.start(), m.end(), m.group(1)) for m in _QUOTE.finditer(text) if len(m.group(1).split()) >= MIN_QUOTE_WORDS]
     for q in quotes:
         items.append((q[0], "direct", q))
-    for tok in doc:
+    cols = columns(doc)
+    speech = lexicon()["speech_verbs"]
+    for i in cols.indices(lambda i: cols.pos[i] == "VERB" and cols.lemma[i] in speech):
+        tok = doc[i]
         if _indirect_head(tok):
             items.append((tok.idx, "indirect", tok))
     items.sort(key=lambda x: x[0])
@@ -201,6 +205,6 @@ def _indirect(tok: Token, index: MentionIndex, events: _Events, last: Mention | 
     claimant = _claimant(tok, index, last)
     if claimant is None:
         return None
-    sent = tok.sent
-    span = TextSpan(start=cs, end=ce, sentence=sent.text.strip(), sent_start=sent.start_char, sent_end=sent.end_char)
+    sent_text, sent_start, sent_end = columns(tok.doc).sent_text(tok.doc, tok.i)
+    span = TextSpan(start=cs, end=ce, sentence=sent_text.strip(), sent_start=sent_start, sent_end=sent_end)
     return Claim(claimant=claimant, quote=" ".join(text[cs:ce].split()), span=span, about=_about(events, cs, ce))

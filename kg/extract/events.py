@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.actors import MentionIndex, actors_at
 from kg.extract.arguments import arguments, place_entities
+from kg.extract.columns import columns
 from kg.extract.lexicon import lemma, lexicon
 from kg.extract.modality import context, head_type, own_mode
 from kg.extract.places import resolve_place
@@ -63,10 +64,10 @@ def _confidence(c: Candidate, agents: list[Mention], targets: list[Mention], mod
 
 
 def _sentence_span(tok: Token, heads: list[Token]) -> TextSpan:
-    sent = tok.sent
+    text, sent_start, sent_end = columns(tok.doc).sent_text(tok.doc, tok.i)
     start = min(t.idx for t in heads)
     end = max(t.idx + len(t) for t in heads)
-    return TextSpan(start=start, end=end, sentence=sent.text.strip(), sent_start=sent.start_char, sent_end=sent.end_char)
+    return TextSpan(start=start, end=end, sentence=text.strip(), sent_start=sent_start, sent_end=sent_end)
 
 
 def _is_past(tok: Token) -> bool:
@@ -95,9 +96,9 @@ def _obligation_requests(doc: Doc, index: MentionIndex) -> list[tuple[Token, lis
     """"X said Y must/should <act>": X requests it of Y (PLOVER REQUEST)."""
     lex = lexicon()
     out = []
-    for tok in doc:
-        if tok.pos_ not in {"VERB", "AUX"} or tok.dep_ != "ccomp":
-            continue
+    cols = columns(doc)
+    for i in cols.indices(lambda i: cols.dep[i] == "ccomp" and cols.pos[i] in {"VERB", "AUX"}):
+        tok = doc[i]
         aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
         obliged = bool(aux & lex["obligation_aux"]) or any(
             c.dep_ == "xcomp" and c.lemma_ in {"have", "need"} for c in tok.children)
@@ -180,7 +181,7 @@ def find_events(doc: Doc, index: MentionIndex, pub: date | None) -> tuple[Event,
         # a promised, threatened or conditional act has not happened: a weekday next to it is in the future,
         # and resolving it against the publication date as a past day would invent a date
         if mode not in UNREAL:
-            sent = c.head.sent
+            sent = columns(doc).sent(doc, c.head.i)
             when = event_time(time_heads, sent, pub, index.ents.within(sent))
         else:
             when = TimeValue()

@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 from spacy.tokens import Doc, Token
-from kg.extract.actors import MentionIndex, actors_at, is_backing_modifier, is_person
+from kg.extract.actors import MentionIndex, actors_at, backing_modifier_at, is_person
+from kg.extract.columns import columns
 from kg.extract.lexicon import lexicon
 from kg.models import Mention, Relation
 from kg.models import Span as TextSpan
@@ -18,8 +19,8 @@ NAMED = {"ACTOR", "PERSON", "ORG", "NORP", "GPE", "PROPN"}
 
 
 def _span(tok: Token) -> TextSpan:
-    s = tok.sent
-    return TextSpan(start=tok.idx, end=tok.idx + len(tok), sentence=s.text.strip(), sent_start=s.start_char, sent_end=s.end_char)
+    text, sent_start, sent_end = columns(tok.doc).sent_text(tok.doc, tok.i)
+    return TextSpan(start=tok.idx, end=tok.idx + len(tok), sentence=text.strip(), sent_start=sent_start, sent_end=sent_end)
 
 
 def _listed(noun: Token, index: MentionIndex) -> list[Mention]:
@@ -40,9 +41,9 @@ def _listed(noun: Token, index: MentionIndex) -> list[Mention]:
 
 def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
     rels: list[Relation] = []
-    for tok in doc:
-        if not is_backing_modifier(tok):
-            continue
+    cols = columns(doc)
+    for i in cols.indices(lambda i: backing_modifier_at(cols, i)):
+        tok = doc[i]
         backer = index.at(tok)
         if backer is None or backer.label not in NAMED:
             continue
@@ -57,19 +58,19 @@ def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
         for m in members:
             rels.append(Relation(subject=m, predicate="backedBy", object=backer, span=_span(tok)))
     # passive: "X, which is backed by Iran" / "X is backed by Iran"
-    for tok in doc:
-        if tok.lemma_.lower() in {"back", "sponsor", "fund", "arm"} and tok.tag_ == "VBN":
-            agents = [a for c in tok.children if c.dep_ == "agent" for a in c.children if a.dep_ == "pobj"]
-            if not agents:
-                continue
-            subj = [c for c in tok.children if c.dep_ == "nsubjpass"]
-            subject_tok = subj[0] if subj else (tok.head if tok.dep_ in {"acl", "relcl"} else None)
-            if subject_tok is None:
-                continue
-            for s in actors_at(subject_tok, index):
-                for a in actors_at(agents[0], index):
-                    if s.label in NAMED and a.label in NAMED and s != a:
-                        rels.append(Relation(subject=s, predicate="backedBy", object=a, span=_span(tok)))
+    for i in cols.indices(lambda i: cols.tag[i] == "VBN" and cols.lemma[i] in {"back", "sponsor", "fund", "arm"}):
+        tok = doc[i]
+        agents = [a for c in tok.children if c.dep_ == "agent" for a in c.children if a.dep_ == "pobj"]
+        if not agents:
+            continue
+        subj = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        subject_tok = subj[0] if subj else (tok.head if tok.dep_ in {"acl", "relcl"} else None)
+        if subject_tok is None:
+            continue
+        for s in actors_at(subject_tok, index):
+            for a in actors_at(agents[0], index):
+                if s.label in NAMED and a.label in NAMED and s != a:
+                    rels.append(Relation(subject=s, predicate="backedBy", object=a, span=_span(tok)))
     return rels
 
 
@@ -138,9 +139,10 @@ def _title_relation(title: str, spokes: frozenset[str], leaders: frozenset[str],
 
 def _members(doc: Doc, index: MentionIndex) -> list[Relation]:
     rels: list[Relation] = []
-    for tok in doc:
-        if tok.lemma_.lower() not in {"member", "faction", "part", "wing", "unit", "branch", "affiliate"} or tok.dep_ != "appos":
-            continue
+    cols = columns(doc)
+    for i in cols.indices(lambda i: cols.dep[i] == "appos" and cols.lemma[i] in {
+            "member", "faction", "part", "wing", "unit", "branch", "affiliate"}):
+        tok = doc[i]
         subj = index.at(tok.head)
         if subj is None or subj.label not in NAMED:
             continue

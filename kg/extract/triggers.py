@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from kg.extract.columns import columns
 from kg.extract.lexicon import BLOCKED, lemma, lexicon
 from kg.extract.syntax import SUBJ, subject
 
@@ -222,8 +223,11 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     lex = lexicon()
     found: dict[int, Candidate] = {}
     consumed: set[int] = set()
+    cols = columns(doc)
+    pos = cols.pos
     # 1. commitments ("vowed to respond", "willing to withdraw") and light verbs ("carried out airstrikes")
-    for tok in doc:
+    for i in cols.indices(lambda i: pos[i] in {"VERB", "AUX", "ADJ"}):  # nothing below for other tokens
+        tok = doc[i]
         lem = lemma(tok) if tok.pos_ in {"VERB", "AUX"} else tok.lemma_.lower()
         is_intent = (tok.pos_ == "VERB" and lem in lex["intent_verbs"]) or (
             tok.pos_ == "ADJ" and lem in lex["intent_adjectives"])
@@ -261,8 +265,9 @@ def find_candidates(doc: Doc) -> list[Candidate]:
                                 found[tok.i] = Candidate(t, tok, [tok, p], "light", noun=p)
                                 consumed.add(p.i)
     # 2. verbs and phrasal verbs
-    for tok in doc:
-        if tok.i in found or tok.pos_ != "VERB" or _is_adjectival(tok):
+    for i in cols.where(pos, {"VERB"}):
+        tok = doc[i]
+        if i in found or _is_adjectival(tok):
             continue
         lem = lemma(tok)
         ph = phrasal_type(tok)
@@ -297,8 +302,9 @@ def find_candidates(doc: Doc) -> list[Candidate]:
             if c.dep_ in {"dobj", "nsubjpass"} and noun_type(c):
                 consumed.add(c.i)
     # 3. event nouns
-    for tok in doc:
-        if tok.i in found or tok.i in consumed or tok.pos_ not in {"NOUN", "PROPN"}:
+    for i in cols.where(pos, {"NOUN", "PROPN"}):
+        tok = doc[i]
+        if i in found or i in consumed:
             continue
         if tok.dep_ == "compound" or tok.lemma_.lower() in lex["light_only_nouns"]:
             continue

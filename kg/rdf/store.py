@@ -30,9 +30,13 @@ from kg.rdf.namespaces import (
 
 STORE_DIRNAME = "store"
 ARTICLE_GRAPH_PREFIX = BASE + "graph/article/"
-#: payloads of at least this many quads go through Oxigraph's bulk loader (atomic too, ~3x faster,
-#: but it writes new files on each call, so small batches use the transactional loader)
-BULK_MIN_QUADS = 50_000
+#: payloads of at least this many quads (a build's batch of articles) go through Oxigraph's bulk
+#: loader: about half the CPU of the transactional loader, and it does not fill the memtables. One
+#: payload is parsed into one set of sorted files that RocksDB ingests in one step, so a killed write
+#: leaves the last committed state (``tests/test_store.py`` kills writes of 60,000 quads). Smaller
+#: payloads (one article, a run record) use the transactional loader: bulk loading writes new files
+#: on each call, which RocksDB compacts in the background.
+BULK_MIN_QUADS = 2_000
 
 #: passes of orphan collection in one transaction (depth of memberOf / partOf chains cleaned up)
 ORPHAN_PASSES = 3
