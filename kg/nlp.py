@@ -36,16 +36,17 @@ def model_name(nlp: Language) -> str:
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The process-wide pipeline (loaded once): the model, its ``attribute_ruler`` rules applied by
-    :mod:`kg.attribute_rules` (same output, ~10x faster), and the actor dictionary's ``actor_ruler``
-    before NER."""
+    """The process-wide pipeline (loaded once): the model, with its ``attribute_ruler`` and rule
+    ``lemmatizer`` run by :mod:`kg.rule_pipes` (same output, faster), and the actor dictionary's
+    ``actor_ruler`` before NER."""
     nlp = load_model()
-    from kg.attribute_rules import use_attribute_rules
+    from kg.rule_pipes import use_attribute_rules, use_rule_lemmas
     from kg.dictionary import load_dictionary
 
     import kg.ruler  # noqa: F401  registers the "actor_ruler" factory
 
     use_attribute_rules(nlp)
+    use_rule_lemmas(nlp)
 
     ruler = nlp.add_pipe("actor_ruler", before="ner", config={"overwrite_ents": True})
     ruler.add_patterns(load_dictionary().patterns())

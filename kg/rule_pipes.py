@@ -1,4 +1,10 @@
-"""The model's ``attribute_ruler`` rules, applied with dictionary look-ups: ``kg_attribute_ruler``.
+"""The model's rule-based pipes, same output, faster: ``attribute_ruler`` and ``lemmatizer``.
+
+:class:`AttributeRules` (``kg_attribute_rules``) applies the ``attribute_ruler``'s rules with
+dictionary look-ups; :class:`RuleLemmas` (``kg_rule_lemmas``) lemmatises each distinct token once.
+:func:`use_attribute_rules` and :func:`use_rule_lemmas` put them in place of spaCy's pipes.
+
+Attribute rules.
 
 spaCy's ``AttributeRuler`` (tag map, morph rules, a few lemma and POS exceptions: ~180 rules in
 ``en_core_web_sm``) runs its rules through a token :class:`~spacy.matcher.Matcher`, which tries every
@@ -9,7 +15,7 @@ so each rule is indexed under one value its first token must have (``LOWER`` or 
 
 The result is exactly the ``AttributeRuler``'s: matching sees the doc as the previous pipes left it,
 then each token receives the attributes of every rule that matched it, in rule order (a later rule
-wins), and they are written with one :meth:`Doc.from_array`. ``tests/test_attribute_rules.py``
+wins), and they are written with one :meth:`Doc.from_array`. ``tests/test_rule_pipes.py``
 compares every token attribute with spaCy's pipe on real text. A model whose rules use anything else
 (quantifiers, other attributes or operators) keeps spaCy's pipe: :func:`compile_rules` returns None.
 """
@@ -21,11 +27,12 @@ from typing import Any, Callable
 
 import numpy
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-__all__ = ["AttributeRules", "compile_rules", "use_attribute_rules"]
+__all__ = ["AttributeRules", "RuleLemmas", "compile_rules", "use_attribute_rules", "use_rule_lemmas"]
 
 #: token attributes a rule may test, as read with ``Doc.to_array`` (string hashes; IS_SPACE 0/1)
 _READ: dict[str, int] = {"ORTH": ORTH, "LOWER": LOWER, "TAG": TAG, "DEP": DEP, "IS_SPACE": IS_SPACE}
@@ -214,3 +221,69 @@ def use_attribute_rules(nlp: Language, name: str = "attribute_ruler") -> bool:
 def make_attribute_rules(nlp: Language, name: str) -> AttributeRules:
     """spaCy factory; :func:`use_attribute_rules` fills it from the model's ``attribute_ruler``."""
     return AttributeRules(nlp.vocab, name)
+
+
+# ----------------------------------------------------------------------------- lemmas
+
+class RuleLemmas:
+    """spaCy's rule-based ``lemmatizer``, remembered by ``(ORTH, POS, MORPH)``.
+
+    The rule lemmatizer computes a token's lemma from its text, POS and morphology only, but it
+    re-derives it for every token (its own cache skips the most common paths: base forms, tokens
+    without POS). Here each distinct ``(ORTH, POS, MORPH)`` is lemmatised once, by the original
+    component, and the lemmas are written with one :meth:`Doc.from_array`. Tokens that already have
+    a lemma (from the attribute rules) keep it, as with spaCy's component."""
+
+    def __init__(self, name: str = "lemmatizer") -> None:
+        self.name = name
+        self.inner: Any = None
+        self._memo: dict[tuple[int, int, int], int] = {}
+
+    def load(self, lemmatizer: Any) -> "RuleLemmas":
+        self.inner, self._memo = lemmatizer, {}
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        inner = self.inner
+        if not inner._validated:
+            inner._validate_tables(Errors.E1004)
+        array = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        rows = array.tolist()
+        memo, strings, changed = self._memo, doc.vocab.strings, False
+        for i, (orth, pos, morph, lemma) in enumerate(rows):
+            if lemma and not inner.overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = memo.get(key)
+            if value is None:
+                value = memo[key] = strings.add(inner.lemmatize(doc[i])[0])
+                if len(memo) > _ROW_CACHE:
+                    memo.clear()
+            array[i, 3] = value
+            changed = True
+        if changed:
+            doc.from_array([LEMMA], array[:, 3:4])
+        return doc
+
+
+def use_rule_lemmas(nlp: Language, name: str = "lemmatizer") -> bool:
+    """Put :class:`RuleLemmas` in front of the pipeline's rule-based ``lemmatizer`` (same name and
+    position); False (unchanged) when there is none or it is not spaCy's own rule lemmatizer."""
+    from spacy.lang.en.lemmatizer import EnglishLemmatizer
+    from spacy.pipeline import Lemmatizer
+
+    if name not in nlp.pipe_names:
+        return False
+    old = nlp.get_pipe(name)
+    if type(old) not in (Lemmatizer, EnglishLemmatizer) or old.mode != "rule":
+        return False
+    nlp.replace_pipe(name, "kg_rule_lemmas").load(old)
+    return True
+
+
+@Language.factory("kg_rule_lemmas")
+def make_rule_lemmas(nlp: Language, name: str) -> RuleLemmas:
+    """spaCy factory; :func:`use_rule_lemmas` hands it the model's lemmatizer."""
+    return RuleLemmas(name)

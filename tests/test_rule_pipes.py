@@ -1,4 +1,4 @@
-"""kg/attribute_rules.py: the model's attribute_ruler rules, indexed, give exactly spaCy's output."""
+"""kg.rule_pipes.py: the model's attribute_ruler rules, indexed, give exactly spaCy's output."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 
-from kg.attribute_rules import AttributeRules, compile_rules, use_attribute_rules
+from kg.rule_pipes import AttributeRules, RuleLemmas, compile_rules, use_attribute_rules, use_rule_lemmas
 from kg.nlp import get_nlp, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def _rows(doc) -> list:
 @pytest.fixture(scope="module")
 def pipelines():
     old, new = load_model(), load_model()
-    assert use_attribute_rules(new)
+    assert use_attribute_rules(new) and use_rule_lemmas(new)
     return old, new
 
 
@@ -54,7 +54,9 @@ def test_same_name_and_place_in_the_pipeline(pipelines):
     old, new = pipelines
     assert new.pipe_names == old.pipe_names
     assert isinstance(new.get_pipe("attribute_ruler"), AttributeRules)
+    assert isinstance(new.get_pipe("lemmatizer"), RuleLemmas)
     assert isinstance(get_nlp().get_pipe("attribute_ruler"), AttributeRules)
+    assert isinstance(get_nlp().get_pipe("lemmatizer"), RuleLemmas)
 
 
 def test_later_rules_win_and_index_targets_a_token():
@@ -85,3 +87,22 @@ def test_rules_out_of_reach_keep_spacys_pipe():
     assert use_attribute_rules(blank) is False
     assert blank.get_pipe("attribute_ruler") is ruler
     assert use_attribute_rules(nlp.__class__(nlp.vocab)) is False  # no attribute_ruler at all
+
+
+def test_lemmas_of_repeated_tokens_in_different_roles(pipelines):
+    """The same word as noun / verb / plural, twice each: lemmas as spaCy's (its cache keys on
+    text, POS and morphology; so does RuleLemmas)."""
+    old, new = pipelines
+    text = ("The attacks attacked the attackers. Attackers attack; an attack is attacking. "
+            "The attacks attacked the attackers. Leaders led, leading the lead leader.")
+    a, b = old(text), new(text)
+    assert [t.lemma_ for t in a] == [t.lemma_ for t in b]
+    assert [t.lemma_ for t in b][:4] == ["the", "attack", "attack", "the"]
+
+
+def test_only_spacys_rule_lemmatizer_is_replaced():
+    nlp = load_model()
+    blank = nlp.__class__(nlp.vocab)
+    assert use_rule_lemmas(blank) is False  # no lemmatizer
+    lookup = blank.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert use_rule_lemmas(blank) is False and blank.get_pipe("lemmatizer") is lookup
