@@ -299,8 +299,35 @@ def process(article: Article, doc, model: str, run_id: str | None = None) -> Pro
     return Processed(article, None if failure else m.graphs, m.events, m.claims, report, failure)
 
 
+#: N-Triples text of IRIs and blank nodes already written (subjects, predicates, actors repeat)
+_NT_TERMS: dict = {}
+
+
 def _nt(g: Graph) -> bytes:
-    return g.serialize(format="nt", encoding="utf-8") if len(g) else b""
+    """N-Triples of ``g``: byte for byte what rdflib's ``nt`` serializer writes (same row format,
+    literal quoting and order), with the text of each IRI / blank node made once per process."""
+    if not len(g):
+        return b""
+    from rdflib.plugins.serializers.nt import _quoteLiteral
+
+    terms = _NT_TERMS
+    if len(terms) > 200_000:
+        terms.clear()
+    rows = []
+    for s, p, o in g:
+        st, pt = terms.get(s), terms.get(p)
+        if st is None:
+            st = terms[s] = s.n3()
+        if pt is None:
+            pt = terms[p] = p.n3()
+        if isinstance(o, Literal):
+            ot = _quoteLiteral(o)
+        else:
+            ot = terms.get(o)
+            if ot is None:
+                ot = terms[o] = o.n3()
+        rows.append(f"{st} {pt} {ot} .\n")
+    return "".join(rows).encode()
 
 
 _FROZEN: list[bool] = []

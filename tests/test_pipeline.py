@@ -66,3 +66,21 @@ def test_article_without_date_gets_no_event_dates(tmp_path):
         rows = st.select("""PREFIX ck: <https://w3id.org/conflict-kg/ontology#>
             SELECT ?e ?d WHERE { ?e a ck:Event . OPTIONAL { ?e ck:date|ck:earliest|ck:latest ?d } }""")
     assert rows and all(r.get("d") is None for r in rows)
+
+
+def test_nt_is_rdflibs_ntriples_byte_for_byte():
+    """pipeline._nt (terms' text made once) writes what rdflib's "nt" serializer writes."""
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from kg.pipeline import _nt
+
+    g = Graph()
+    s, b = URIRef("https://w3id.org/conflict-kg/id/event/a%20b/1"), BNode("b1")
+    for o in (Literal('say "no"\\n\r\nback\\slash'), Literal("Кирби", lang="ru"), Literal("2021-02-25", datatype=XSD.date),
+              Literal(3, datatype=XSD.integer), URIRef("http://example.org/x"), b, Literal("emoji \U0001F600 \u200f")):
+        g.add((s, URIRef("http://example.org/p"), o))
+        g.add((b, URIRef("http://example.org/q"), o))
+    assert _nt(g) == g.serialize(format="nt", encoding="utf-8")
+    assert _nt(g) == _nt(g)  # second time from the term cache
+    assert _nt(Graph()) == b""
