@@ -252,8 +252,13 @@ def _groups(mapped: Sequence[_Mapped]) -> list[tuple[list[int], dict]]:
     return groups
 
 
-def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | None]]:
+def _validate(mapped: Sequence[_Mapped], nts: Sequence[tuple[bytes, bytes, bytes]] | None = None
+              ) -> list[tuple[Graph | None, Failure | None]]:
     """SHACL outcome per article, with one pyshacl call per group of the batch (usually one).
+
+    ``nts``: each article's graph, actors and places as N-Triples (what the store receives), so the
+    SPARQL constraints can run on Oxigraph first; the group's N-Triples are its members' (the union of
+    their descriptions is the largest of each, kept below).
 
     A group's graph holds its articles' graphs and the largest description of each actor / place,
     so each article's data is contained in it. Article, event and claim nodes belong to one article,
@@ -272,7 +277,8 @@ def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | N
                 alone.update(members)
                 continue
             data = _union([*(mapped[n].graphs.graph for n in members), *kept.values()])
-            focus = {i.focus for i in validate_graph(data).issues if i.severity == "Violation"}
+            nt = b"".join(b"".join(nts[n]) for n in members) if nts is not None else None
+            focus = {i.focus for i in validate_graph(data, ntriples=nt).issues if i.severity == "Violation"}
             alone.update(n for n in members if focus and _touches(mapped[n], focus))
     out: list[tuple[Graph | None, Failure | None]] = []
     for n, m in enumerate(mapped):
@@ -280,7 +286,8 @@ def _validate(mapped: Sequence[_Mapped]) -> list[tuple[Graph | None, Failure | N
             out.append((None, None))
             continue
         g = m.graphs
-        result = validate_graph(_union((g.graph, g.actors, g.places)))
+        result = validate_graph(_union((g.graph, g.actors, g.places)),
+                                ntriples=b"".join(nts[n]) if nts is not None else None)
         if result.conforms:
             out.append((None, None))
             continue
@@ -375,15 +382,16 @@ def extract_batch(articles: Sequence[Article], run_id: str | None = None) -> lis
     mapped = [_map(a, next(docs), model, run_id) if len(a.text) <= MAX_TEXT_CHARS else _too_long(a, MAX_TEXT_CHARS)
               for a in articles]
     ok = [m for m in mapped if m.failure is None]
-    outcome = dict(zip((id(m) for m in ok), _validate(ok))) if ok else {}
+    nts = [(_nt(m.graphs.graph), _nt(m.graphs.actors), _nt(m.graphs.places)) for m in ok]
+    outcome = dict(zip((id(m) for m in ok), zip(_validate(ok, nts), nts))) if ok else {}
     results = []
     for m in mapped:
         a = m.article
-        report, failure = outcome.get(id(m), (None, m.failure))
-        g = m.graphs if failure is None else None
+        (report, failure), nt = outcome.get(id(m), ((None, m.failure), (b"", b"", b"")))
+        if failure is not None:
+            nt = (b"", b"", b"")
         results.append(ArticleResult(
-            a.id, a.checksum, text_hash(a.text), model,
-            _nt(g.graph) if g else b"", _nt(g.actors) if g else b"", _nt(g.places) if g else b"",
+            a.id, a.checksum, text_hash(a.text), model, *nt,
             m.events, m.claims, _nt(report) if report is not None else b"", failure))
     _freeze_long_lived()
     return results

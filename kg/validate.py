@@ -129,14 +129,15 @@ def _shapes_graph(path: str, scope: str) -> tuple[ShapesGraph, tuple[SparqlConst
     where pyshacl would run one per focus node).
 
     "cross" keeps the shapes annotated ``ck:scope "cross"`` (and what only they use), "article"
-    keeps the other targeted shapes; nodes used by no shape (prefix declarations) go to both.
+    keeps the targeted shapes without a ``ck:scope`` (``"source"``: syndicated-copy records, which
+    article graphs never hold), "all" keeps every shape; nodes used by no shape (prefix
+    declarations) go to every scope.
     """
     full = _load_shapes_cached(path)
     roots = {s for p in _TARGETS for s in full.subjects(p, None)}
-    cross_roots = set(full.subjects(CK.scope, Literal("cross"))) & roots
-    only_cross = _closure(full, cross_roots) - _closure(full, roots - cross_roots)
-    only_article = _closure(full, roots - cross_roots) - _closure(full, cross_roots)
-    drop = {"article": only_cross, "cross": only_article}.get(scope, set())
+    scoped = {s for s in full.subjects(CK.scope, None) if s in roots}
+    keep = {"article": roots - scoped, "cross": set(full.subjects(CK.scope, Literal("cross"))) & roots}.get(scope, roots)
+    drop = _closure(full, roots - keep) - _closure(full, keep)
     g = Graph(bind_namespaces="none")  # pyshacl copies every prefix into each report: keep few
     for prefix in ("sh", "xsd", "ck", "cks", "skos", "schema", "prov", "plover"):
         ns = full.namespace_manager.store.namespace(prefix)
@@ -270,14 +271,23 @@ def _resolved(shapes_path: str | Path | None) -> str:
 _LOCK = threading.Lock()  # the cached ShapesGraph is shared; pyshacl is CPU-bound anyway (GIL)
 
 
-def _run(work: _WorkGraph, scope: str, path: str) -> tuple[bool, Graph]:
+@lru_cache(maxsize=1)
+def _class_axioms_nt() -> bytes:
+    g = Graph()
+    for t in _class_axioms():
+        g.add(t)
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def _run(work: _WorkGraph, scope: str, path: str, ntriples: bytes | None = None) -> tuple[bool, Graph]:
     with _LOCK:
         sg, sparql = _shapes_graph(path, scope)
         conforms, report, _text = _CachedShapesValidator(work, sg).run()
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes graph as text
         raise KGError("E033", path=path, reason=_one_line(report))
     if sparql:
-        conforms = add_results(report, evaluate(sparql, work))
+        quick = ntriples + _class_axioms_nt() if ntriples is not None else None
+        conforms = add_results(report, evaluate(sparql, work, quick))
     return bool(conforms), report
 
 
@@ -365,18 +375,21 @@ def _result(parts: list[tuple[bool, Graph, list[Issue]]]) -> ValidationResult:
 
 # ------------------------------------------------------------------ public validation API
 
-def validate_graph(data: Graph, *, cross: bool = False, shapes_path: str | Path | None = None) -> ValidationResult:
+def validate_graph(data: Graph, *, cross: bool = False, shapes_path: str | Path | None = None,
+                   ntriples: bytes | None = None) -> ValidationResult:
     """Validate one graph (typically an article graph joined with the actors/places it uses).
 
     ``cross=True`` also runs the cross shapes (one prefLabel per actor, unique Wikidata / GeoNames
     ids). A Dataset / ConjunctiveGraph is validated graph by graph with :func:`validate_dataset`.
+    ``ntriples``: the same triples as N-Triples when the caller has them (a build does), so the
+    SPARQL constraints are tried on Oxigraph first (:func:`kg.sparql_constraints.evaluate`).
     The input graph is never modified.
     """
     if isinstance(data, ConjunctiveGraph):
         return validate_dataset(data, shapes_path=shapes_path)
     sp = _resolved(shapes_path)
     work = _work_copy(data)
-    conforms, report = _run(work, "all" if cross else "article", sp)
+    conforms, report = _run(work, "all" if cross else "article", sp, ntriples)
     return _result([(conforms, report, _issues(report, work, sp))])
 
 

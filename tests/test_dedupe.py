@@ -126,3 +126,33 @@ def test_every_term_a_build_writes_is_declared_in_the_ontology(tmp_path):
             "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } FILTER(STRSTARTS(STR(?t), STR(ck:))) }")}
     assert {str(CK.textHash), str(CK.source), str(CK.Source), str(CK.syndicatedAs)} <= used
     assert used <= declared, used - declared
+
+
+def test_source_records_conform_to_their_shapes_and_broken_ones_do_not(tmp_path):
+    """cks:Source*Shape: a copy's record needs one identifier, one article it repeats, one
+    publisher, digests; the build's records conform, also in `kg validate` of the whole store."""
+    from rdflib import Literal
+
+    from kg.dedupe import source_graph, source_iri
+    from kg.models import Article
+    from kg.rdf.namespaces import CK, SCHEMA
+    from kg.validate import parse_rdf, validate_dataset, validate_graph
+
+    copy = Article(**{k: v for k, v in _copy().items() if k in ("id", "text", "publisher", "url")})
+    good = source_graph(copy, "story-2", "run1")
+    assert validate_graph(good, cross=True).conforms  # cross=True: every shape (scope "all")
+    bad = source_graph(copy, "story-2", "run1")
+    node = source_iri(copy.id)
+    bad.remove((node, CK.syndicatedAs, None))
+    bad.add((node, SCHEMA.identifier, Literal("another-id")))
+    bad.set((node, CK.textHash, Literal("not a digest")))
+    shapes = {i.shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for i in validate_graph(bad, cross=True).issues}
+    assert validate_graph(bad).conforms  # not the article shapes' business
+    assert {"SourceArticleShape", "SourceIdentifierShape", "SourceTextHashShape"} <= shapes
+
+    out = tmp_path / "out"
+    assert build([ARTICLES, COPY], out).duplicates == 1  # with the exports: out/kg.trig
+    ds = parse_rdf(out / "kg.trig")
+    assert any(True for _ in ds.quads((None, CK.syndicatedAs, None, None)))
+    result = validate_dataset(ds)
+    assert result.conforms, [i.message for i in result.issues][:3]

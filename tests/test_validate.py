@@ -59,8 +59,25 @@ def add(s: str, p: str, o: str) -> str:
     return f"INSERT DATA {{ <{s}> {p} {o} }}"
 
 
+def source_record(**change: str | None) -> str:
+    """SPARQL update adding a syndicated copy's record (ck:Source), with properties changed / left out."""
+    props = {"a": "ck:Source", "schema:identifier": '"copy-1"', "ck:syndicatedAs": f"<{A1}>",
+             "schema:publisher": f"<{PUB}>", "schema:datePublished": '"2021-02-27"^^xsd:date',
+             "ck:checksum": '"' + "a" * 64 + '"', "ck:textHash": '"' + "b" * 64 + '"'}
+    props.update(change)
+    body = " ; ".join(f"{p} {o}" for p, o in props.items() if o is not None)
+    return f"INSERT DATA {{ <https://w3id.org/conflict-kg/id/source/copy-1> {body} }}"
+
+
 # shape local name -> (SPARQL update that breaks good.ttl for that shape, run the cross shapes?)
 BREAKAGES: dict[str, tuple[str, bool]] = {
+    # syndicated copies (ck:scope "source": run with every shape)
+    "SourceIdentifierShape": (source_record(**{"schema:identifier": None}), True),
+    "SourceArticleShape": (source_record(**{"ck:syndicatedAs": None}), True),
+    "SourcePublisherShape": (source_record(**{"schema:publisher": '"The National"'}), True),
+    "SourceDateShape": (source_record(**{"schema:datePublished": '"27 February 2021"'}), True),
+    "SourceChecksumShape": (source_record(**{"ck:checksum": '"abc"'}), True),
+    "SourceTextHashShape": (source_record(**{"ck:textHash": None}), True),
     # article
     "ArticleIdentifierShape": (drop(A1, "schema:identifier"), False),
     "ArticleDateShape": (swap(A1, "schema:datePublished", '"27 Feb 2021"'), False),
@@ -126,6 +143,7 @@ ALSO_FIRES = {
     "ActorLabelAcrossShape": {"ActorPrefLabelShape"},
     "EventEarliestShape": {"EventDateRangeShape"},
     "SpanEndShape": {"SpanOrderShape"},
+    "SourcePublisherShape": {"PublisherNameShape"},  # a literal publisher has no schema:name either
 }
 
 
@@ -176,6 +194,7 @@ def test_every_shape_has_name_message_and_a_negative_case():
         assert shapes.value(s, SH.name) is not None, s
         assert shapes.value(s, SH.message) is not None, s
     assert {str(s)[len(CKS):] for s in targeted} == set(BREAKAGES)
+    assert validate_graph(broken(source_record()), cross=True).conforms  # a whole record is fine
 
 
 @pytest.mark.parametrize("shape", sorted(BREAKAGES))
@@ -507,6 +526,35 @@ def test_sparql_constraints_give_pyshacls_results(update):
     expected = _sparql_results(report)
     assert expected  # every case breaks at least one SPARQL shape
     assert _sparql_results(validate_graph(data, cross=True).report) == expected
+    # with the data's N-Triples the queries run on Oxigraph first: same results
+    nt = data.serialize(format="nt", encoding="utf-8")
+    assert _sparql_results(validate_graph(data, cross=True, ntriples=nt).report) == expected
+
+
+def test_oxigraph_first_skips_only_constraints_without_solutions(monkeypatch):
+    """kg.sparql_constraints.evaluate(..., ntriples): rdflib runs only the constraints Oxigraph
+    finds a solution for; a query Oxigraph rejects goes to rdflib."""
+    import kg.sparql_constraints as sc
+    from kg.validate import _resolved, _shapes_graph, _work_copy
+
+    _, constraints = _shapes_graph(_resolved(None), "all")
+    data = broken(swap(E1, "ck:date", '"2021-03-01"^^xsd:date'))
+    nt = data.serialize(format="nt", encoding="utf-8")
+    ran = []
+    real = _work_copy(data)
+    monkeypatch.setattr(type(real), "query", lambda self, q, *a, **k: ran.append(q) or Graph.query(self, q, *a, **k))
+    found = sc.evaluate(constraints, real, nt)
+    assert {str(r.constraint.shape) for r in found} == {CKS + "EventDateSanityShape"}
+    assert len(ran) == 1  # the date shape only: the two uniqueness queries found nothing on Oxigraph
+    clean_nt = good().serialize(format="nt", encoding="utf-8")
+    assert sc.evaluate(constraints, _work_copy(good()), clean_nt) == [] and len(ran) == 1
+    for c in constraints:  # Oxigraph itself runs every shipped constraint (no silent fallback)
+        assert sc._holds(sc._quick_store(clean_nt), c)
+    date = next(c for c in constraints if str(c.shape) == CKS + "EventDateSanityShape")
+    assert not sc._holds(sc._quick_store(nt), date)
+    monkeypatch.setattr(sc, "_quick_store", lambda nt: type("S", (), {"query": lambda self, q: 1 / 0})())
+    assert [str(r.constraint.shape) for r in sc.evaluate(constraints, real, nt)] == [CKS + "EventDateSanityShape"]
+    assert len(ran) == 4  # Oxigraph failed: rdflib ran all three
 
 
 def test_sparql_constraints_it_cannot_run_exactly_are_refused(tmp_path):
