@@ -192,6 +192,17 @@ class _CachedShapesValidator(Validator):
         self.shacl_graph = shapes
 
 
+def _put(index: dict, a, b, c) -> None:
+    """``index[a][b][c] = 1``, creating the inner dicts (SimpleMemory's nested index layout)."""
+    inner = index.get(a)
+    if inner is None:
+        inner = index[a] = {}
+    leaf = inner.get(b)
+    if leaf is None:
+        leaf = inner[b] = {}
+    leaf[c] = 1
+
+
 class _OneGraphStore(SimpleMemory):
     """rdflib's context-free ``SimpleMemory`` presented as the context/graph-aware store pyshacl's
     ``DataGraph`` wrapper asks for. The work copy is one graph, so the contexts the default ``Memory``
@@ -225,27 +236,9 @@ class _OneGraphStore(SimpleMemory):
         self._len = None
         spo, pos, osp = self._SimpleMemory__spo, self._SimpleMemory__pos, self._SimpleMemory__osp
         for s, p, o in triples:
-            po = spo.get(s)
-            if po is None:
-                po = spo[s] = {}
-            objs = po.get(p)
-            if objs is None:
-                objs = po[p] = {}
-            objs[o] = 1
-            os_ = pos.get(p)
-            if os_ is None:
-                os_ = pos[p] = {}
-            subs = os_.get(o)
-            if subs is None:
-                subs = os_[o] = {}
-            subs[s] = 1
-            sp = osp.get(o)
-            if sp is None:
-                sp = osp[o] = {}
-            preds = sp.get(s)
-            if preds is None:
-                preds = sp[s] = {}
-            preds[p] = 1
+            _put(spo, s, p, o)
+            _put(pos, p, o, s)
+            _put(osp, o, s, p)
 
     def add_graph(self, graph: Graph) -> None:
         """Nothing to do: one graph."""
