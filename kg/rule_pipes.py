@@ -118,7 +118,7 @@ class AttributeRules:
         self.rules: list[dict[int, int]] = []  # rule -> {column of _WRITE: value}, the AttributeRuler's
         self._index1: dict[tuple[str | None, int | None], list[_Pattern]] = {}  # one-token patterns
         self._anchors: dict[tuple[str, int], list[_Pattern]] = {}  # longer ones, by a first-token value
-        self._rows: dict[tuple, tuple[tuple[int, int], ...]] = {}
+        self._rows: dict[tuple, tuple[int, ...]] = {}
         self._merged: dict[tuple[int, ...], dict[int, int]] = {}  # rules -> {column: value}
 
     def load(self, ruler: Any) -> "AttributeRules":
@@ -139,11 +139,11 @@ class AttributeRules:
         self._index1, self._anchors, self._rows, self._merged = one, longer, {}, {}
         return self
 
-    def _single(self, row: tuple) -> tuple[tuple[int, int], ...]:
-        """(rule, offset) of the one-token patterns ``row`` matches (cached: rows repeat)."""
+    def _single(self, row: tuple) -> tuple[int, ...]:
+        """The rules whose one-token patterns ``row`` matches (cached: rows repeat)."""
         found = self._rows.get(row)
         if found is None:
-            found = tuple((p.rule, 0) for p in self._candidates(self._index1, row)
+            found = tuple(p.rule for p in self._candidates(self._index1, row)
                           if all(t(row) for t in p.tests[0]))
             if len(self._rows) < _ROW_CACHE:
                 self._rows[row] = found
@@ -161,7 +161,7 @@ class AttributeRules:
         array = doc.to_array(list(_READ.values()))
         rows = list(map(tuple, array.tolist()))
         known = self._rows.get
-        hits = [tuple(rule for rule, _ in (known(row) or self._single(row))) for row in rows]
+        hits = [r if (r := known(row)) is not None else self._single(row) for row in rows]
         n = len(rows)
         for (attr, value), patterns in self._anchors.items():
             for at in numpy.flatnonzero(array[:, _COLUMN[attr]] == value).tolist():
