@@ -28,6 +28,7 @@ from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH
+from rdflib.paths import Path as RDFPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.stores.memory import SimpleMemory
 
@@ -169,12 +170,32 @@ def _class_axioms() -> tuple[tuple, ...]:
 # ------------------------------------------------------------------ running pyshacl
 
 class _WorkGraph(Graph):
-    """A private copy of the data with SPARQL query strings prepared once (keyed by text)."""
+    """A private copy of the data (in an :class:`_OneGraphStore`) with SPARQL query strings prepared
+    once (keyed by text) and pattern look-ups answered straight from the store's indexes: rdflib's
+    ``Graph.triples`` -> ``SimpleMemory.triples`` path compares every bound term with ``!= None``
+    (two Python calls per term) and wraps each match in a contexts generator; pyshacl's look-ups
+    are most of its time. Paths and subject lists take rdflib's way."""
 
     def query(self, query_object, *args, **kwargs):  # type: ignore[override]
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)
+
+    def triples(self, triple):  # type: ignore[override]
+        s, p, o = triple
+        if isinstance(p, RDFPath):
+            return super().triples(triple)
+        return iter(self.store.match(s, p, o))
+
+    def objects(self, subject=None, predicate=None, unique=False):  # type: ignore[override]
+        if subject is None or predicate is None or isinstance(subject, list) or isinstance(predicate, RDFPath):
+            return super().objects(subject, predicate, unique)
+        return iter(self.store.objects_of(subject, predicate))
+
+    def subjects(self, predicate=None, object=None, unique=False):  # type: ignore[override]  # noqa: A002
+        if predicate is None or object is None or isinstance(object, list) or isinstance(predicate, RDFPath):
+            return super().subjects(predicate, object, unique)
+        return iter(self.store.subjects_of(predicate, object))
 
 
 @lru_cache(maxsize=256)
@@ -239,6 +260,50 @@ class _OneGraphStore(SimpleMemory):
             _put(spo, s, p, o)
             _put(pos, p, o, s)
             _put(osp, o, s, p)
+
+    def objects_of(self, s, p) -> list:
+        """Objects of (s, p, ?), in the order :meth:`match` gives them."""
+        inner = self._SimpleMemory__spo.get(s)
+        leaf = inner.get(p) if inner is not None else None
+        return list(leaf) if leaf else []
+
+    def subjects_of(self, p, o) -> list:
+        """Subjects of (?, p, o), in the order :meth:`match` gives them."""
+        inner = self._SimpleMemory__pos.get(p)
+        leaf = inner.get(o) if inner is not None else None
+        return list(leaf) if leaf else []
+
+    def match(self, s, p, o) -> list[tuple]:
+        """The triples matching a pattern (None: any), as a list, in the order
+        :meth:`SimpleMemory.triples` yields them (same indexes, same branches)."""
+        if s is not None:
+            inner = self._SimpleMemory__spo.get(s)
+            if inner is None:
+                return []
+            if p is not None:
+                leaf = inner.get(p)
+                if leaf is None:
+                    return []
+                if o is not None:
+                    return [(s, p, o)] if o in leaf else []
+                return [(s, p, x) for x in leaf]
+            if o is not None:
+                return [(s, q, o) for q, leaf in inner.items() if o in leaf]
+            return [(s, q, x) for q, leaf in inner.items() for x in leaf]
+        if p is not None:
+            inner = self._SimpleMemory__pos.get(p)
+            if inner is None:
+                return []
+            if o is not None:
+                leaf = inner.get(o)
+                return [(x, p, o) for x in leaf] if leaf else []
+            return [(x, p, y) for y, leaf in inner.items() for x in leaf]
+        if o is not None:
+            inner = self._SimpleMemory__osp.get(o)
+            if inner is None:
+                return []
+            return [(x, q, o) for x, leaf in inner.items() for q in leaf]
+        return [(x, q, y) for x, inner in self._SimpleMemory__spo.items() for q, leaf in inner.items() for y in leaf]
 
     def add_graph(self, graph: Graph) -> None:
         """Nothing to do: one graph."""

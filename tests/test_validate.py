@@ -578,3 +578,40 @@ def test_sparql_constraints_it_cannot_run_exactly_are_refused(tmp_path):
                           "sh:sparql [ sh:deactivated true ; sh:select 'SELECT $this WHERE { $this ?p ?v }' ] .")
     rest, constraints = split_sparql_constraints(Graph().parse(data=deactivated, format="turtle"))
     assert constraints == [] and not list(rest.objects(None, SH.sparql)) and not list(rest.objects(None, SH.select))
+
+
+def test_work_copy_lookups_equal_rdflib():
+    """The work copy answers every triple pattern (and objects / subjects, paths, subject lists)
+    from its indexes exactly as an rdflib Graph over the same triples does, in the same order as
+    rdflib's SimpleMemory would."""
+    from itertools import product
+
+    from rdflib.paths import ZeroOrMore
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    from kg.validate import _class_axioms, _work_copy
+
+    data = good()
+    work = _work_copy(data)
+    plain = Graph(store=SimpleMemory())
+    for t in [*data, *_class_axioms()]:
+        plain.add(t)
+    triples = sorted(plain)
+    subjects = sorted({s for s, _, _ in triples})[:12] + [URIRef(NOBODY)]
+    predicates = sorted({p for _, p, _ in triples})[:12] + [URIRef(CK + "nothing")]
+    objects = sorted({o for _, _, o in triples})[:12] + [Literal("nothing")]
+    seen = 0
+    for s, p, o in product([None, *subjects], [None, *predicates], [None, *objects]):
+        got = list(work.triples((s, p, o)))
+        assert got == list(plain.triples((s, p, o))), (s, p, o)
+        seen += len(got)
+        if s is not None and p is not None:
+            assert list(work.objects(s, p)) == list(plain.objects(s, p))
+        if p is not None and o is not None:
+            assert list(work.subjects(p, o)) == list(plain.subjects(p, o))
+    assert seen > len(triples)
+    path = URIRef(CK + "partOf") * ZeroOrMore
+    assert sorted(work.objects(URIRef(CITY), path)) == sorted(plain.objects(URIRef(CITY), path))
+    assert sorted(work.objects(subjects[:3], RDF.type)) == sorted(plain.objects(subjects[:3], RDF.type))
+    assert sorted(work.subjects(RDF.type, None)) == sorted(plain.subjects(RDF.type, None))
+    assert (URIRef(A1), RDF.type, URIRef("https://schema.org/NewsArticle")) in work
