@@ -76,18 +76,19 @@ class MentionIndex:
 
 
 def _mention(doc: Doc, start: int, end: int, label: str, dict_id: str | None = None) -> Mention | None:
-    span = doc[start:end]
+    cols = columns(doc)
+    text, punct = cols.text, cols.punct
     # trim leading determiners / quotes and trailing possessives
-    while len(span) and (span[0].lower_ in {"the", "a", "an"} or span[0].text in _QUOTES or span[0].is_punct):
-        span = doc[span.start + 1:span.end]
-    while len(span) and (span[-1].tag_ == "POS" or span[-1].text in _QUOTES or span[-1].is_punct):
-        span = doc[span.start:span.end - 1]
-    if not len(span):
+    while start < end and (cols.lower[start] in {"the", "a", "an"} or text[start] in _QUOTES or punct[start]):
+        start += 1
+    while start < end and (cols.tag[end - 1] == "POS" or text[end - 1] in _QUOTES or punct[end - 1]):
+        end -= 1
+    if start >= end:
         return None
-    text = clean_name(_span_text(doc, span.start, span.end))
-    if not text or not any(c.isalpha() for c in text):
+    name = clean_name(_span_text(doc, start, end))
+    if not name or not any(c.isalpha() for c in name):
         return None
-    return Mention(text=text, start=span.start_char, end=span.end_char, label=label, dict_id=dict_id)
+    return Mention(text=name, start=cols.idx[start], end=cols.end[end - 1], label=label, dict_id=dict_id)
 
 
 def _generic_span(token: Token) -> tuple[int, int]:
@@ -102,13 +103,15 @@ def _generic_span(token: Token) -> tuple[int, int]:
 
 def _span_text(doc: Doc, start: int, end: int) -> str:
     """Text of a token range without quotes/punctuation tokens inside it."""
+    cols = columns(doc)
+    text, punct, space = cols.text, cols.punct, cols.space
     out = ""
-    for t in doc[start:end]:
-        if t.is_punct and t.text in _QUOTES:
-            if t.whitespace_ and out and not out.endswith(" "):
+    for i in range(start, end):
+        if punct[i] and text[i] in _QUOTES:
+            if space[i] and out and not out.endswith(" "):
                 out += " "
             continue
-        out += t.text_with_ws
+        out += text[i] + " " if space[i] else text[i]
     return out
 
 
@@ -129,8 +132,8 @@ def find_mentions(doc: Doc) -> MentionIndex:
     generic = lex["generic_actors"]
     cols = columns(doc)
     pos, lem = cols.pos, cols.lemma
-    for i in cols.indices(lambda i: cols.text[i] in surnames or pos[i] == "PROPN" or (
-            pos[i] == "NOUN" and lem[i] in generic) or (pos[i] == "PRON" and cols.lower[i] in PRONOUNS)):
+    for i in [i for i, (t, p, le, lo) in enumerate(zip(cols.text, pos, lem, cols.lower)) if t in surnames or p == "PROPN"
+              or (p == "NOUN" and le in generic) or (p == "PRON" and lo in PRONOUNS)]:
         if i in taken:
             continue
         tok = doc[i]

@@ -130,7 +130,7 @@ def find_claims(doc: Doc, index: MentionIndex, events: tuple[Event, ...]) -> tup
         items.append((q[0], "direct", q))
     cols = columns(doc)
     speech = lexicon()["speech_verbs"]
-    for i in cols.indices(lambda i: cols.pos[i] == "VERB" and cols.lemma[i] in speech):
+    for i in [i for i in cols.where(cols.pos, {"VERB"}) if cols.lemma[i] in speech]:
         tok = doc[i]
         if _indirect_head(tok):
             items.append((tok.idx, "indirect", tok))

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, TAG
+from spacy.attrs import (
+    DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_PUNCT, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY, TAG,
+)
 from spacy.tokens import Doc, Span
 
 __all__ = ["Columns", "columns"]
 
-_ATTRS = (ORTH, LOWER, POS, TAG, DEP, LEMMA, ENT_TYPE, IS_ALPHA, IDX, LENGTH, HEAD, SENT_START)
+#: string-valued and flag attributes first (read as unsigned), then the offsets and signed ones
+_ATTRS = (ORTH, LOWER, POS, TAG, DEP, LEMMA, ENT_TYPE, IS_ALPHA, IS_PUNCT, SPACY, IDX, LENGTH, HEAD, SENT_START)
 _KEY = "kg.columns"
 
 
@@ -35,14 +37,18 @@ class Columns:
     ent_type: list[str]
     head: list[int]  # ``tok.head.i``
     alpha: list[bool]
+    punct: list[bool]  # ``tok.is_punct``
+    space: list[bool]  # ``bool(tok.whitespace_)`` (a token's trailing whitespace is one space or none)
     idx: list[int]  # ``tok.idx``: character offset
     end: list[int]  # ``tok.idx + len(tok)``
     sent_starts: list[int]  # token index of each sentence's first token
+    kid_order: list[int]  # token indexes grouped by their head, in index order (roots left out)
+    kid_offsets: list[int]  # token i's children are kid_order[kid_offsets[i]:kid_offsets[i + 1]]
     text_of_doc: list[str] = field(default_factory=list)  # ``doc.text``, once asked for (one item)
 
-    def indices(self, keep: Callable[[int], bool]) -> list[int]:
-        """Token indexes for which ``keep(i)`` is true, in order."""
-        return [i for i in range(len(self.text)) if keep(i)]
+    def children(self, i: int) -> list[int]:
+        """``[c.i for c in doc[i].children]``: left then right children, in index order."""
+        return self.kid_order[self.kid_offsets[i]:self.kid_offsets[i + 1]]
 
     def where(self, column: list[str], values: set[str] | frozenset[str]) -> list[int]:
         """Token indexes whose value in ``column`` is one of ``values``."""
@@ -64,10 +70,35 @@ class Columns:
         return self.text_of_doc[0][start:end], start, end
 
 
-def _strings(doc: Doc, values: list[int]) -> list[str]:
-    strings = doc.vocab.strings
-    names = {h: strings[h] for h in set(values)}
-    return [names[h] for h in values]
+#: string hash -> string, and -> its lower case, shared by every doc (spaCy's hashes are the same
+#: in every vocab); bounded (:data:`NAMES_SIZE`) so a long build's memory stays flat
+_NAMES: dict[int, str] = {}
+_LOWER: dict[int, str] = {}
+NAMES_SIZE = 200_000
+
+
+def _strings(doc: Doc, values: list[int], names: dict[int, str] = _NAMES, lower: bool = False) -> list[str]:
+    """The strings of ``values`` (hashes), through the shared cache."""
+    try:
+        return list(map(names.__getitem__, values))
+    except KeyError:
+        if len(names) >= NAMES_SIZE:
+            names.clear()
+        strings = doc.vocab.strings
+        for h in set(values).difference(names):
+            names[h] = strings[h].lower() if lower else strings[h]
+        return list(map(names.__getitem__, values))
+
+
+def _children(heads: numpy.ndarray, positions: numpy.ndarray) -> tuple[list[int], list[int]]:
+    """(order, offsets): every non-root token's index grouped by its head, in index order (a
+    stable sort), and where each head's group starts (one list pair per doc, no list per token)."""
+    n = len(heads)
+    keys = numpy.where(heads != positions, heads, n)  # roots sort last and are cut off
+    order = numpy.argsort(keys, kind="stable")
+    offsets = numpy.zeros(n + 1, dtype=numpy.int64)
+    numpy.cumsum(numpy.bincount(keys, minlength=n + 1)[:n], out=offsets[1:])
+    return order[:offsets[-1]].tolist(), offsets.tolist()
 
 
 def columns(doc: Doc) -> Columns:
@@ -75,19 +106,27 @@ def columns(doc: Doc) -> Columns:
     cached = doc.user_data.get(_KEY)
     if cached is not None and len(cached.text) == len(doc):
         return cached
-    if len(doc):
+    n = len(doc)
+    if n:
         array = doc.to_array(list(_ATTRS))  # uint64: string hashes; HEAD, SENT_START signed
-        orth, lower, pos, tag, dep, lemma, ent, alpha, idx, length = array[:, :10].T.tolist()
-        head, start = array[:, 10:].astype(numpy.int64).T.tolist()
+        orth, lower, pos, tag, dep, lemma, ent, alpha, punct, space = array[:, :10].T.tolist()
+        offsets = array[:, 10:].astype(numpy.int64)
+        idx, length, head, start = offsets.T
+        positions = numpy.arange(n)
+        heads_array = positions + head
+        order, kid_offsets = _children(heads_array, positions)
+        heads = heads_array.tolist()
+        end = (idx + length).tolist()
+        idx = idx.tolist()
+        starts = numpy.flatnonzero((start == 1) | (positions == 0)).tolist()
     else:
-        orth = lower = pos = tag = dep = lemma = ent = alpha = idx = length = head = start = []
-    lemmas = _strings(doc, lemma)
+        orth = lower = pos = tag = dep = lemma = ent = alpha = punct = space = idx = end = heads = starts = order = []
+        kid_offsets = [0]
     cols = Columns(
         text=_strings(doc, orth), lower=_strings(doc, lower), pos=_strings(doc, pos), tag=_strings(doc, tag),
-        dep=_strings(doc, dep), lemma=[s.lower() for s in lemmas], ent_type=_strings(doc, ent),
-        head=[i + h for i, h in enumerate(head)], alpha=[bool(a) for a in alpha], idx=idx,
-        end=[i + n for i, n in zip(idx, length)],
-        sent_starts=[i for i, s in enumerate(start) if s == 1 or i == 0],
+        dep=_strings(doc, dep), lemma=_strings(doc, lemma, _LOWER, lower=True), ent_type=_strings(doc, ent),
+        head=heads, alpha=list(map(bool, alpha)), punct=list(map(bool, punct)), space=list(map(bool, space)),
+        idx=idx, end=end, sent_starts=starts, kid_order=order, kid_offsets=kid_offsets,
     )
     doc.user_data[_KEY] = cols
     return cols

@@ -97,7 +97,7 @@ def _obligation_requests(doc: Doc, index: MentionIndex) -> list[tuple[Token, lis
     lex = lexicon()
     out = []
     cols = columns(doc)
-    for i in cols.indices(lambda i: cols.dep[i] == "ccomp" and cols.pos[i] in {"VERB", "AUX"}):
+    for i in [i for i in cols.where(cols.dep, {"ccomp"}) if cols.pos[i] in {"VERB", "AUX"}]:
         tok = doc[i]
         aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
         obliged = bool(aux & lex["obligation_aux"]) or any(

@@ -18,6 +18,8 @@ from kg.errors import KGError
 DATA = Path(__file__).resolve().parent.parent / "data"
 #: type given to blocked noun phrases ("press release"): they are never events
 BLOCKED = "_BLOCKED"
+#: distinct (lemma, POS, word) keys :func:`lemma_of` remembers before starting afresh
+LEMMA_CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Lexicon:
     verb_objects: dict[tuple[str, str], str]  # (verb lemma, object lemma) -> type ("break relations")
     words: dict[str, frozenset[str]]  # closed lists from lexicon.json
     known: frozenset[str] = field(default=frozenset())  # every verb lemma the extractors look up
+    lemmas: dict[tuple[str, str, str], str] = field(default_factory=dict, compare=False, repr=False)  # lemma_of's
+
 
     def __getitem__(self, name: str) -> frozenset[str]:
         return self.words[name]
@@ -109,14 +113,29 @@ def _inflections(word: str) -> list[str]:
 
 def lemma(tok: Token) -> str:
     """The lexicon lemma of a token (repaired lemmatiser output, see module docstring)."""
+    return lemma_of(tok.lemma_.lower(), tok.pos_, tok.lower_)
+
+
+def lemma_of(base: str, pos: str, lower: str) -> str:
+    """:func:`lemma` from a token's lower-cased lemma, POS and lower-cased text (remembered per
+    lexicon: a doc asks for the same few hundred words again and again)."""
     lex = lexicon()
-    base = tok.lemma_.lower()
-    if tok.pos_ not in {"VERB", "AUX"} or base in lex.known:
+    key = (base, pos, lower)
+    found = lex.lemmas.get(key)
+    if found is None:
+        if len(lex.lemmas) >= LEMMA_CACHE_SIZE:  # bounded: a long build's memory stays flat
+            lex.lemmas.clear()
+        found = lex.lemmas[key] = _repaired(lex, base, pos, lower)
+    return found
+
+
+def _repaired(lex: Lexicon, base: str, pos: str, lower: str) -> str:
+    if pos not in {"VERB", "AUX"} or base in lex.known:
         return base
-    for cand in [tok.lower_, *_inflections(tok.lower_)]:
+    for cand in [lower, *_inflections(lower)]:
         if cand in lex.known:
             return cand
-    for cand in (base, tok.lower_):
+    for cand in (base, lower):
         if cand.startswith("re") and len(cand) > 5:
             stem = cand[3:] if cand[2] == "-" else cand[2:]
             if stem in lex.known:

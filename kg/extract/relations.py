@@ -42,7 +42,7 @@ def _listed(noun: Token, index: MentionIndex) -> list[Mention]:
 def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
     rels: list[Relation] = []
     cols = columns(doc)
-    for i in cols.indices(lambda i: backing_modifier_at(cols, i)):
+    for i in [i for i, alpha in enumerate(cols.alpha) if alpha and backing_modifier_at(cols, i)]:
         tok = doc[i]
         backer = index.at(tok)
         if backer is None or backer.label not in NAMED:
@@ -58,7 +58,7 @@ def _backed(doc: Doc, index: MentionIndex) -> list[Relation]:
         for m in members:
             rels.append(Relation(subject=m, predicate="backedBy", object=backer, span=_span(tok)))
     # passive: "X, which is backed by Iran" / "X is backed by Iran"
-    for i in cols.indices(lambda i: cols.tag[i] == "VBN" and cols.lemma[i] in {"back", "sponsor", "fund", "arm"}):
+    for i in [i for i in cols.where(cols.tag, {"VBN"}) if cols.lemma[i] in {"back", "sponsor", "fund", "arm"}]:
         tok = doc[i]
         agents = [a for c in tok.children if c.dep_ == "agent" for a in c.children if a.dep_ == "pobj"]
         if not agents:
@@ -140,8 +140,8 @@ def _title_relation(title: str, spokes: frozenset[str], leaders: frozenset[str],
 def _members(doc: Doc, index: MentionIndex) -> list[Relation]:
     rels: list[Relation] = []
     cols = columns(doc)
-    for i in cols.indices(lambda i: cols.dep[i] == "appos" and cols.lemma[i] in {
-            "member", "faction", "part", "wing", "unit", "branch", "affiliate"}):
+    for i in [i for i in cols.where(cols.dep, {"appos"}) if cols.lemma[i] in {
+            "member", "faction", "part", "wing", "unit", "branch", "affiliate"}]:
         tok = doc[i]
         subj = index.at(tok.head)
         if subj is None or subj.label not in NAMED:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from kg.extract.columns import columns
-from kg.extract.lexicon import BLOCKED, lemma, lexicon
+from kg.extract.columns import Columns, columns
+from kg.extract.lexicon import BLOCKED, lemma, lemma_of, lexicon
 from kg.extract.syntax import SUBJ, subject
 
 CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST", "THREATEN"})
@@ -37,51 +37,73 @@ class Candidate:
 
 def noun_type(tok: Token) -> str | None:
     """PLOVER type of an event noun (two-word phrases first), ``None`` for other nouns."""
+    return noun_type_at(columns(tok.doc), tok.i)
+
+
+def noun_type_at(cols: Columns, i: int) -> str | None:
+    """:func:`noun_type` of token ``i``, from the doc's columns."""
     lex = lexicon()
-    low = tok.lemma_.lower()
-    for child in tok.children:
-        if child.dep_ in {"compound", "amod"} and child.i < tok.i:
-            t = next((lex.noun_phrases[k] for k in ((child.lemma_.lower(), low), (child.lower_, low),
-                                                    (child.lower_, tok.lower_)) if k in lex.noun_phrases), None)
+    low, lower, dep = cols.lemma[i], cols.lower[i], cols.dep
+    for c in cols.children(i):
+        if c < i and dep[c] in {"compound", "amod"}:
+            t = next((lex.noun_phrases[k] for k in ((cols.lemma[c], low), (cols.lower[c], low),
+                                                    (cols.lower[c], lower)) if k in lex.noun_phrases), None)
             if t:
                 return None if t == BLOCKED else t
-        elif child.dep_ == "prep" and child.lower_ == "of":
-            for p in child.children:
-                t = lex.noun_phrases.get((p.lemma_.lower(), low))
-                if t and p.dep_ == "pobj":
+        elif dep[c] == "prep" and cols.lower[c] == "of":
+            for p in cols.children(c):
+                t = lex.noun_phrases.get((cols.lemma[p], low))
+                if t and dep[p] == "pobj":
                     return None if t == BLOCKED else t
-    t = lex.nouns.get(low) or lex.nouns.get(tok.lower_)
-    if t is None and tok.i >= 2 and tok.doc[tok.i - 1].text == "-":  # "sit-in", "cease-fire", "pull-out"
-        t = lex.nouns.get(f"{tok.doc[tok.i - 2].lower_}-{tok.lower_}")
+    t = lex.nouns.get(low) or lex.nouns.get(lower)
+    if t is None and i >= 2 and cols.text[i - 1] == "-":  # "sit-in", "cease-fire", "pull-out"
+        t = lex.nouns.get(f"{cols.lower[i - 2]}-{lower}")
     return t
 
 
 def phrasal_type(tok: Token) -> tuple[str, Token] | None:
     """Verb + particle ("pull out"), or verb + preposition on the verb or its object ("shared X with Y")."""
+    found = phrasal_type_at(columns(tok.doc), tok.i)
+    return (found[0], tok.doc[found[1]]) if found else None
+
+
+def phrasal_type_at(cols: Columns, i: int) -> tuple[str, int] | None:
+    """:func:`phrasal_type` of token ``i``, from the doc's columns: (type, particle's index)."""
     lex = lexicon()
-    lem = lemma(tok)
-    for child in tok.children:
-        if child.dep_ in {"prt", "prep", "advmod"}:
-            t = lex.phrasal.get((lem, child.lower_))
+    lem = lemma_at(cols, i)
+    dep = cols.dep
+    for c in cols.children(i):
+        if dep[c] in {"prt", "prep", "advmod"}:
+            t = lex.phrasal.get((lem, cols.lower[c]))
             if t:
-                return t, child
-    for obj in tok.children:
-        if obj.dep_ == "dobj":
-            for child in obj.children:
-                t = lex.phrasal.get((lem, child.lower_)) if child.dep_ == "prep" else None
+                return t, c
+    for obj in cols.children(i):
+        if dep[obj] == "dobj":
+            for c in cols.children(obj):
+                t = lex.phrasal.get((lem, cols.lower[c])) if dep[c] == "prep" else None
                 if t:
-                    return t, child
+                    return t, c
     return None
+
+
+def lemma_at(cols: Columns, i: int) -> str:
+    """:func:`kg.extract.lexicon.lemma` of token ``i``, from the doc's columns."""
+    return lemma_of(cols.lemma[i], cols.pos[i], cols.lower[i])
 
 
 def verb_type(tok: Token) -> str | None:
     """PLOVER type of a verb (phrasal entries first), ``None`` for other tokens."""
-    if tok.pos_ not in {"VERB", "AUX"}:
+    return verb_type_at(columns(tok.doc), tok.i)
+
+
+def verb_type_at(cols: Columns, i: int) -> str | None:
+    """:func:`verb_type` of token ``i``, from the doc's columns."""
+    if cols.pos[i] not in {"VERB", "AUX"}:
         return None
-    ph = phrasal_type(tok)
+    ph = phrasal_type_at(cols, i)
     if ph:
         return ph[0]
-    return lexicon().verbs.get(lemma(tok))
+    return lexicon().verbs.get(lemma_at(cols, i))
 
 
 def event_noun(noun: Token, giver: bool) -> tuple[str, Token] | None:
@@ -209,12 +231,13 @@ def _actor_subject(tok: Token, doc: Doc) -> bool:
         or s.lemma_.lower() in lexicon()["quantity_nouns"]
 
 
-def _is_adjectival(tok: Token) -> bool:
+def _is_adjectival_at(cols: Columns, i: int) -> bool:
     """Participles used as adjectives or nouns: "Iran-backed", "allied personnel", "the wounded"."""
-    if tok.dep_ in {"amod", "compound"} or (tok.dep_ == "conj" and tok.head.dep_ in {"amod", "compound"}):
+    dep = cols.dep
+    if dep[i] in {"amod", "compound"} or (dep[i] == "conj" and dep[cols.head[i]] in {"amod", "compound"}):
         return True
-    if tok.tag_ in {"VBN", "VBD"} and tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"} and any(
-            c.dep_ == "det" for c in tok.children):
+    if cols.tag[i] in {"VBN", "VBD"} and dep[i] in {"nsubj", "nsubjpass", "dobj", "pobj"} and any(
+            dep[c] == "det" for c in cols.children(i)):
         return True
     return False
 
@@ -226,28 +249,31 @@ def find_candidates(doc: Doc) -> list[Candidate]:
     cols = columns(doc)
     pos = cols.pos
     # 1. commitments ("vowed to respond", "willing to withdraw") and light verbs ("carried out airstrikes")
-    for i in cols.indices(lambda i: pos[i] in {"VERB", "AUX", "ADJ"}):  # nothing below for other tokens
+    dep, kids = cols.dep, cols.children
+    for i in cols.where(pos, {"VERB", "AUX", "ADJ"}):  # nothing below for other tokens
         tok = doc[i]
-        lem = lemma(tok) if tok.pos_ in {"VERB", "AUX"} else tok.lemma_.lower()
-        is_intent = (tok.pos_ == "VERB" and lem in lex["intent_verbs"]) or (
-            tok.pos_ == "ADJ" and lem in lex["intent_adjectives"])
-        if is_intent and not any(c.dep_ == "dobj" for c in tok.children):  # "wants Putin to": not his own act
+        verbal = pos[i] in {"VERB", "AUX"}
+        lem = lemma_at(cols, i) if verbal else cols.lemma[i]
+        is_intent = (pos[i] == "VERB" and lem in lex["intent_verbs"]) or (
+            pos[i] == "ADJ" and lem in lex["intent_adjectives"])
+        if is_intent and not any(dep[c] == "dobj" for c in kids(i)):  # "wants Putin to": not his own act
             action = promised_action(tok)
             if action is not None and _actor_subject(tok, doc):
                 etype = intent_type(tok, action)
                 if etype:
                     found[tok.i] = Candidate(etype, tok, [tok, action], "intent", action=action)
                     continue
-        if tok.pos_ in {"VERB", "AUX"} and lex.verb_objects:
-            obj = next((c for c in tok.children if c.dep_ in {"dobj", "nsubjpass", "oprd"}
-                        and ((lem, c.lemma_.lower()) in lex.verb_objects or (lem, c.lower_) in lex.verb_objects)), None)
-            if obj is not None:
-                etype = lex.verb_objects.get((lem, obj.lemma_.lower())) or lex.verb_objects[(lem, obj.lower_)]
-                found[tok.i] = Candidate(etype, tok, [tok, obj], "light", noun=obj)
-                consumed.add(obj.i)
+        if verbal and lex.verb_objects:
+            o = next((c for c in kids(i) if dep[c] in {"dobj", "nsubjpass", "oprd"}
+                      and ((lem, cols.lemma[c]) in lex.verb_objects or (lem, cols.lower[c]) in lex.verb_objects)), None)
+            if o is not None:
+                etype = lex.verb_objects.get((lem, cols.lemma[o])) or lex.verb_objects[(lem, cols.lower[o])]
+                obj = doc[o]
+                found[i] = Candidate(etype, tok, [tok, obj], "light", noun=obj)
+                consumed.add(o)
                 continue
-        own = verb_type(tok) if tok.pos_ in {"VERB", "AUX"} else None
-        if tok.pos_ in {"VERB", "AUX"} and (lem in lex["light_verbs"] or lem in lex["giving_verbs"]) \
+        own = verb_type_at(cols, i) if verbal else None
+        if verbal and (lem in lex["light_verbs"] or lem in lex["giving_verbs"]) \
                 and (own is None or own == "AID" and lem in lex["giving_verbs"]):  # "granted an amnesty": CONCEDE
             for c in tok.children:
                 if c.dep_ in {"dobj", "nsubjpass"}:
@@ -266,13 +292,13 @@ def find_candidates(doc: Doc) -> list[Candidate]:
                                 consumed.add(p.i)
     # 2. verbs and phrasal verbs
     for i in cols.where(pos, {"VERB"}):
-        tok = doc[i]
-        if i in found or _is_adjectival(tok):
+        if i in found or _is_adjectival_at(cols, i):
             continue
-        lem = lemma(tok)
-        ph = phrasal_type(tok)
+        tok = doc[i]
+        lem = lemma_at(cols, i)
+        ph = phrasal_type_at(cols, i)
         if ph:
-            found[tok.i] = Candidate(ph[0], tok, [tok, ph[1]], "phrasal")
+            found[i] = Candidate(ph[0], tok, [tok, doc[ph[1]]], "phrasal")
             continue
         etype = lex.verbs.get(lem)
         if lem in lex["involvement_verbs"] and _involvement_object(tok):
@@ -297,20 +323,20 @@ def find_candidates(doc: Doc) -> list[Candidate]:
             continue  # "declined to comment": no PLOVER event (CAMEO 017)
         if lem == "deny" and any(c.dep_ == "dobj" and c.lemma_.lower() in lex["denial_objects"] for c in tok.children):
             continue  # "denied any involvement": denying responsibility is no PLOVER event (CAMEO 016)
-        found[tok.i] = Candidate(etype, tok, [tok], "verb", action=action)
-        for c in tok.children:  # "signed an agreement", "rejected the offer": the noun is this event's content
-            if c.dep_ in {"dobj", "nsubjpass"} and noun_type(c):
-                consumed.add(c.i)
+        found[i] = Candidate(etype, tok, [tok], "verb", action=action)
+        for c in kids(i):  # "signed an agreement", "rejected the offer": the noun is this event's content
+            if dep[c] in {"dobj", "nsubjpass"} and noun_type_at(cols, c):
+                consumed.add(c)
     # 3. event nouns
     for i in cols.where(pos, {"NOUN", "PROPN"}):
-        tok = doc[i]
         if i in found or i in consumed:
             continue
-        if tok.dep_ == "compound" or tok.lemma_.lower() in lex["light_only_nouns"]:
+        if dep[i] == "compound" or cols.lemma[i] in lex["light_only_nouns"]:
             continue
-        if tok.pos_ == "PROPN" and tok.ent_type_ in {"ORG", "PERSON", "GPE", "ACTOR", "NORP"}:
+        if pos[i] == "PROPN" and cols.ent_type[i] in {"ORG", "PERSON", "GPE", "ACTOR", "NORP"}:
             continue
-        etype = noun_type(tok)
+        etype = noun_type_at(cols, i)
         if etype:
-            found[tok.i] = Candidate(etype, tok, [tok], "nominal", noun=tok)
+            tok = doc[i]
+            found[i] = Candidate(etype, tok, [tok], "nominal", noun=tok)
     return sorted(found.values(), key=lambda c: c.head.i)
