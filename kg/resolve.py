@@ -12,14 +12,13 @@ import bisect
 import heapq
 import re
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 from typing import Iterable, Iterator
 
 from kg.dictionary import DictActor, load_dictionary
 from kg.extract.lexicon import lexicon
 from kg.extract.places import country_iso3, resolve_place
-from kg.models import Actor, Claim, Event, Extraction, Mention, Relation
+from kg.models import Actor, Claim, Event, Extraction, Mention, Relation, evolve
 from kg.models import Span as TextSpan
 from kg.rdf.namespaces import slug
 
@@ -100,7 +99,7 @@ class _Resolver:
             label2 = cur.label
             if naming and not cur.from_dictionary and len(surface) > len(cur.label) and cur.type != "State":
                 label2 = surface  # the fullest form of a non-dictionary name is its label
-            self.actors[aid] = replace(cur, label=label2, mentions=cur.mentions + (surface,))
+            self.actors[aid] = evolve(cur, label=label2, mentions=cur.mentions + (surface,))
             self._name(aid, surface)
             if label2 != cur.label:
                 self._name(aid, label2)
@@ -210,7 +209,7 @@ class _Resolver:
 
 def _mid(r: _Resolver, m: Mention) -> Mention | None:
     aid = r.resolve_mention(m)
-    return replace(m, actor_id=aid) if aid is not None else None
+    return evolve(m, actor_id=aid) if aid is not None else None
 
 
 def _resolved(r: _Resolver, ms: tuple[Mention, ...]) -> tuple[Mention, ...]:
@@ -271,7 +270,7 @@ def _merge(a: Event, b: Event) -> Event:
         ids = _ids(x)
         return x + tuple(m for m in y if m.actor_id not in ids)
 
-    return replace(a, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
+    return evolve(a, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
                    evidence=a.evidence + (b.span,) + b.evidence, **_merged_fields(a, b))
 
 
@@ -348,7 +347,7 @@ def merge_events(events: tuple[Event, ...], states: frozenset[str] = frozenset()
         for i in candidates.of(e, ea, et):
             m = merged[i]
             if _compatible(m, e, states, (agent_ids[i], ea, target_ids[i], et)):
-                merged[i] = replace(m, **_merged_fields(m, e))
+                merged[i] = evolve(m, **_merged_fields(m, e))
                 new_ids: list[set[str]] = []
                 for ms, ids, more in ((agents[i], agent_ids[i], e.agents), (targets[i], target_ids[i], e.targets)):
                     added = [x for x in more if x.actor_id not in ids]  # as _merge's union
@@ -368,7 +367,7 @@ def merge_events(events: tuple[Event, ...], states: frozenset[str] = frozenset()
             evidence.append([])
             candidates.put(len(merged) - 1, e, ea, et)
             where.append(len(merged) - 1)
-    out = [replace(e, agents=tuple(agents[i]), targets=tuple(targets[i]), evidence=e.evidence + tuple(evidence[i]),
+    out = [evolve(e, agents=tuple(agents[i]), targets=tuple(targets[i]), evidence=e.evidence + tuple(evidence[i]),
                    earliest=None if e.date else e.earliest, latest=None if e.date else e.latest)
            for i, e in enumerate(merged)]
     return tuple(out), where
@@ -389,12 +388,12 @@ def resolve(ex: Extraction) -> Extraction:
     for _, kind, i in by_pos:
         if kind == "e":
             e = events[i]
-            events[i] = replace(e, agents=_resolved(r, e.agents), targets=_resolved(r, e.targets))
+            events[i] = evolve(e, agents=_resolved(r, e.agents), targets=_resolved(r, e.targets))
         else:
             c = claims[i]
             rm = _mid(r, c.claimant)
-            claims[i] = replace(c, claimant=rm) if rm is not None else None  # type: ignore[call-arg]
-    events = [replace(e, targets=tuple(t for t in e.targets if t.actor_id not in _ids(e.agents))) for e in events]
+            claims[i] = evolve(c, claimant=rm) if rm is not None else None  # type: ignore[call-arg]
+    events = [evolve(e, targets=tuple(t for t in e.targets if t.actor_id not in _ids(e.agents))) for e in events]
     # a statement (promise, demand, accusation, refusal, threat, praise) needs someone who made it
     events = [e for e in events if e.agents or (e.targets and e.type not in STATEMENTS)]
     states = frozenset(aid for aid, a in r.actors.items() if a.type == "State")
@@ -408,12 +407,12 @@ def resolve(ex: Extraction) -> Extraction:
         if c.about is not None and c.about < len(ex.events):
             k = last_with_span.get(ex.events[c.about].span)
             about = where[k] if k is not None else None
-        out_claims.append(replace(c, about=about))
+        out_claims.append(evolve(c, about=about))
     relations: list[Relation] = []
     for rel in ex.relations:
         s, o = _mid(r, rel.subject), _mid(r, rel.object)
         if s is not None and o is not None and s.actor_id != o.actor_id:
-            relations.append(replace(rel, subject=s, object=o))
+            relations.append(evolve(rel, subject=s, object=o))
     mentions = tuple(rm for m in ex.mentions if m.label in NAMED for rm in [_mid(r, m)] if rm is not None)
     used = {m.actor_id for m in mentions} | {m.actor_id for e in merged for m in e.agents + e.targets} \
         | {c.claimant.actor_id for c in out_claims} | {x.actor_id for rel in relations for x in (rel.subject, rel.object)}
@@ -421,5 +420,5 @@ def resolve(ex: Extraction) -> Extraction:
     for aid, a in r.actors.items():
         if aid in used:
             names = tuple(n for n in dict.fromkeys(a.mentions) if n != a.label)
-            actors[aid] = replace(a, names=names)
-    return replace(ex, mentions=mentions, events=merged, claims=tuple(out_claims), relations=tuple(relations), actors=actors)
+            actors[aid] = evolve(a, names=names)
+    return evolve(ex, mentions=mentions, events=merged, claims=tuple(out_claims), relations=tuple(relations), actors=actors)

@@ -62,3 +62,33 @@ def test_statements_need_a_known_speaker_but_accusations_need_only_a_target():
     assert not any(e.type == "THREATEN" for e in run("They threatened to bomb the port.").events)
     assert any(e.type == "ACCUSE" and {m.actor_id for m in e.targets} == {"irn"}
                for e in run("Iran was accused of arming the rebels.").events)
+
+
+def test_evolve_equals_dataclasses_replace():
+    """kg.models.evolve gives what dataclasses.replace gives, for every record type, and refuses
+    unknown fields the same way."""
+    import dataclasses
+
+    import pytest
+
+    from kg.models import Actor, Article, Claim, Event, Extraction, Mention, Place, Relation, Span, evolve
+
+    span = Span(start=7, end=13, sentence="The US struck.", sent_start=0, sent_end=14)
+    m = Mention(text="US", start=4, end=6, label="GPE")
+    ev = Event(type="ASSAULT", trigger="struck", agents=(m,), targets=(), span=span)
+    records = [m, span, ev, Actor(id="usa", label="United States", type="State"), Place(id="gn-1", label="Syria"),
+               Article(id="a", text="x"), Claim(claimant=m, quote="q", span=span),
+               Relation(subject=m, predicate="backedBy", object=m, span=span),
+               Extraction(article=Article(id="a", text="x"), events=(ev,))]
+    for r in records:
+        for f in dataclasses.fields(r):
+            value = getattr(r, f.name)
+            new = evolve(r, **{f.name: value})
+            assert new == dataclasses.replace(r, **{f.name: value}) and new is not r
+            assert hash(new) == hash(r) if r.__hash__ is not None and not isinstance(r, Extraction) else True
+    moved = evolve(m, actor_id="usa")
+    assert moved == dataclasses.replace(m, actor_id="usa") and m.actor_id is None  # the original is untouched
+    with pytest.raises(TypeError):
+        evolve(m, nope=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        moved.actor_id = "x"  # type: ignore[misc]
