@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Iterable
 
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from kg.dictionary import load_dictionary
@@ -69,9 +71,24 @@ class TripleGraph(Graph):
     per-``add`` cost of rdflib's indexed store (about 3/4 of the mapping time) is deferred or avoided.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, prefixes: Iterable[tuple[str, str]] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._pending: dict[tuple, None] | None = {}
+        self._prefixes = tuple(prefixes)  # bound on the namespace manager's first use, not per graph made
+
+    @property  # type: ignore[override]
+    def namespace_manager(self) -> NamespaceManager:
+        nm = Graph.namespace_manager.fget(self)  # type: ignore[attr-defined]
+        if self._prefixes:
+            prefixes, self._prefixes = self._prefixes, ()
+            for prefix, ns in prefixes:
+                nm.bind(prefix, ns)
+        return nm
+
+    @namespace_manager.setter
+    def namespace_manager(self, nm: NamespaceManager) -> None:
+        self._prefixes = ()
+        Graph.namespace_manager.fset(self, nm)  # type: ignore[attr-defined]
 
     def _index(self) -> None:
         if self._pending is not None:
@@ -111,14 +128,12 @@ class TripleGraph(Graph):
         return super().__contains__(triple)
 
 
+#: prefixes of the graphs :func:`to_rdf` makes (bound when a serialiser or query first asks)
+_PREFIXES = (("ck", CK), ("kgid", ID), ("schema", SCHEMA), ("skos", SKOS), ("prov", PROV))
+
+
 def _graph() -> Graph:
-    g = TripleGraph(bind_namespaces="core")
-    g.bind("ck", CK)
-    g.bind("kgid", ID)
-    g.bind("schema", SCHEMA)
-    g.bind("skos", SKOS)
-    g.bind("prov", PROV)
-    return g
+    return TripleGraph(bind_namespaces="core", prefixes=_PREFIXES)
 
 
 def describe_actor(g: Graph, a: Actor) -> URIRef:
