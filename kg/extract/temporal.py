@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 from spacy.tokens import Span, Token
 
@@ -58,6 +58,38 @@ def _weekday(text: str, pub: date) -> date | None:
     return pub - timedelta(days=delta)
 
 
+def _dateparser(text: str, base: date) -> tuple[date, str] | None:
+    """(day, period) dateparser reads in ``text`` relative to ``base``; None when it reads nothing."""
+    parser = _parser_cls()(languages=["en"], settings={
+        "RELATIVE_BASE": datetime.combine(base, datetime.min.time()), "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first",
+    })
+    data = parser.get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    year, month = divmod(d.year * 12 + d.month - 1 - back, 12)
+    return date(year, month + 1, 1)
+
+
+#: the commonest relative expressions, read as dateparser reads them (same day and period; tested
+#: against it) without its ~1.4 ms per call: "today" and "last week" are most of a news corpus' dates
+_RELATIVE_WORDS: dict[str, Callable[[date], tuple[date, str]]] = {
+    "today": lambda pub: (pub, "day"),
+    "tonight": lambda pub: (pub, "day"),
+    "yesterday": lambda pub: (pub - timedelta(days=1), "day"),
+    "this week": lambda pub: (pub, "week"),
+    "last week": lambda pub: (pub - timedelta(days=7), "week"),
+    "this month": lambda pub: (_month_start(pub), "month"),
+    "last month": lambda pub: (_month_start(pub, 1), "month"),
+    "this year": lambda pub: (_month_start(pub), "year"),
+    "last year": lambda pub: (_month_start(pub, 12), "year"),
+}
+
+
 def _month_range(d: date) -> tuple[date, date]:
     return d.replace(day=1), d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
@@ -74,17 +106,12 @@ def resolve(text: str, pub: date | None) -> TimeValue:
         return TimeValue()
     if pub is not None and _WEEKDAY.search(text) and not _MONTH.search(text) and not has_year:
         return TimeValue(date=_weekday(text, pub))
-    base = datetime.combine(pub or date.today(), datetime.min.time())
-    parser = _parser_cls()(languages=["en"], settings={
-        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
-        "PREFER_DAY_OF_MONTH": "first",
-    })
     cleaned = re.sub(r"^(on|in|during|since|by|at|from|until|late|early|mid)\s+", "", text, flags=re.I)
-    data = parser.get_date_data(cleaned)
-    if data is None or data.date_obj is None:
+    quick = _RELATIVE_WORDS.get(cleaned.lower())
+    parsed = quick(pub) if quick is not None and pub is not None else _dateparser(cleaned, pub or date.today())
+    if parsed is None:
         return TimeValue()
-    d = data.date_obj.date()
-    period = data.period or "day"
+    d, period = parsed
     if period == "day":
         out = TimeValue(date=d)
     elif period == "week":
