@@ -13,7 +13,7 @@ extra source of the first article, in its own small named graph (``graph/source/
     kgid:publisher/<slug> a schema:Organization ; schema:name "..." .
 
 Copies are found against articles in flight in this build and against the store (``ck:textHash``
-looked up with a bound query parameter), so memory does not grow with the corpus. Re-running on
+looked up by pattern in the store), so memory does not grow with the corpus. Re-running on
 the same copy changes nothing (its ``ck:checksum`` is compared first).
 """
 from __future__ import annotations
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["text_hash", "source_iri", "source_graph_iri", "source_graph", "Syndication", "SOURCE_GRAPH_PREFIX"]
 
-_FIND_HASH = """SELECT ?id WHERE { ?a ck:textHash ?h ; schema:identifier ?id ; a schema:NewsArticle } LIMIT 2"""
-_SOURCE_CHECKSUM = """SELECT ?c WHERE { GRAPH ?g { ?s ck:checksum ?c } } LIMIT 1"""
 
 
 def text_hash(text: str) -> str:
@@ -85,8 +83,7 @@ class Syndication:
 
     def stored_copy_checksum(self, article_id: str) -> str | None:
         """``ck:checksum`` of the recorded copy ``article_id``, ``None`` if it is not recorded."""
-        rows = self.store.select(_SOURCE_CHECKSUM, g=f"<{source_graph_iri(article_id)}>")
-        return str(rows[0]["c"]) if rows else None
+        return self.store.source_checksum(article_id)
 
     def is_copy(self, article_id: str) -> bool:
         """True when ``article_id`` is currently recorded as a syndicated copy."""
@@ -98,10 +95,8 @@ class Syndication:
         first = self._inflight.get(digest)
         if first is not None and first != article.id:
             return first, True
-        for row in self.store.select(_FIND_HASH, h=digest):
-            if str(row["id"]) != article.id:
-                return str(row["id"]), False
-        return None
+        other = next((i for i in self.store.ids_with_text_hash(digest) if i != article.id), None)
+        return (other, False) if other is not None else None
 
     def claim(self, article: Article, digest: str) -> None:
         """``article`` goes to extraction: later copies of its text wait for its outcome."""

@@ -44,6 +44,28 @@ def test_copy_in_the_same_build_is_recorded_once_as_a_source(tmp_path):
             == text_hash(_copy()["text"])
 
 
+def test_store_lookups_by_text_hash_and_copy_equal_the_sparql_answers(tmp_path):
+    """Store.ids_with_text_hash / source_checksum (pattern look-ups the build makes per article)
+    give what the equivalent SPARQL queries give."""
+    out = tmp_path / "out"
+    build([ARTICLES, COPY], out, export=False)
+    with Store.open(out, read_only=True) as st:
+        digest = text_hash(_copy()["text"])
+        rows = st.select("SELECT ?id WHERE { ?a ck:textHash ?h ; schema:identifier ?id ; a schema:NewsArticle }",
+                         h=digest)
+        assert st.ids_with_text_hash(digest) == sorted(str(r["id"]) for r in rows) == ["story-2"]
+        assert st.ids_with_text_hash("0" * 64) == []
+        rows = st.select("SELECT ?c WHERE { GRAPH ?g { ?s ck:checksum ?c } }", g=f"<{source_graph_iri('wire-copy-2')}>")
+        assert st.source_checksum("wire-copy-2") == str(rows[0]["c"]) == _copy_checksum()
+        assert st.source_checksum("story-2") is None and st.source_checksum("nope") is None
+
+
+def _copy_checksum() -> str:
+    from kg.readers import read_paths
+
+    return next(a for a in read_paths([COPY]) if a.id == "wire-copy-2").checksum
+
+
 def test_copy_in_a_later_build_is_found_in_the_store_and_rerun_changes_nothing(tmp_path):
     out = tmp_path / "out"
     build([ARTICLES], out, export=False)

@@ -44,6 +44,10 @@ ORPHAN_PASSES = 3
 _CANONICAL = (ACTORS_GRAPH, PLACES_GRAPH)
 _PREF_LABEL = ox.NamedNode(str(SKOS.prefLabel))
 _CHECKSUM = ox.NamedNode(str(CK.checksum))
+_TEXT_HASH = ox.NamedNode(str(CK.textHash))
+_TYPE = ox.NamedNode(str(RDF.type))
+_NEWS_ARTICLE = ox.NamedNode("https://schema.org/NewsArticle")
+_IDENTIFIER = ox.NamedNode("https://schema.org/identifier")
 _GENERATED_BY = f"<{PROV.wasGeneratedBy}>"
 
 
@@ -346,6 +350,21 @@ class Store:
             if graphs:
                 self._replace(graphs, [])
             return len(articles) + len(copies)
+
+    def ids_with_text_hash(self, digest: str) -> list[str]:
+        """``schema:identifier`` of every stored ``schema:NewsArticle`` whose ``ck:textHash`` is
+        ``digest``, sorted (pattern look-ups: a build asks once per article)."""
+        found: set[str] = set()
+        for q in self.ox.quads_for_pattern(None, _TEXT_HASH, ox.Literal(digest), None):
+            if next(self.ox.quads_for_pattern(q.subject, _TYPE, _NEWS_ARTICLE, None), None) is not None:
+                found.update(i.object.value for i in self.ox.quads_for_pattern(q.subject, _IDENTIFIER, None, None))
+        return sorted(found)
+
+    def source_checksum(self, copy_id: str) -> str | None:
+        """``ck:checksum`` recorded for the syndicated copy ``copy_id``, ``None`` if it is not recorded."""
+        for q in self.ox.quads_for_pattern(None, _CHECKSUM, None, ox.NamedNode(str(source_graph_iri(copy_id)))):
+            return q.object.value
+        return None
 
     def has_source(self, copy_id: str) -> bool:
         """Whether ``copy_id`` is recorded as a syndicated copy of a stored article."""
