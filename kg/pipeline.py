@@ -18,6 +18,7 @@ import hashlib
 import time
 import uuid
 from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -496,6 +497,8 @@ class _Driver:
         self.done = 0
         self.model: str | None = None
         self._unflushed = 0
+        self._pending: tuple[Future | None, list[ArticleResult], list[ArticleResult]] | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     # -- admission
     def candidates(self, items: Iterable) -> Iterator[Article]:
@@ -563,25 +566,43 @@ class _Driver:
 
     # -- results
     def write(self, results: list[ArticleResult]) -> None:
+        """Hand a batch's results to the store. The store write runs on the driver's writer thread
+        while the next batch is extracted (Oxigraph releases the GIL while it loads); the batch's
+        bookkeeping (counts, syndicated copies, progress) follows once its write has committed, at
+        the next :meth:`write` or at :meth:`finish`. One write is pending at most."""
+        self.finish()
         records, stored = [], []
         for r in results:
             self.model = self.model or r.model
-            self.summary.events_by_type.update(r.events)
-            self.summary.claims += r.claims
-            if r.failure is not None:
-                self.summary.fail(r.failure, r.report_graph())
-                self._settle(r, stored=False)
-            else:
+            if r.failure is None:
                 records.append(r.record())
                 stored.append(r)
+        pending = None
         if records:
             run = _run_links((r.article_id for r in stored), self.run_id)
             if not self._described:  # same transaction as the first links to the run
                 for t in _run_head(self.run_id, self.started, self.model):
                     run.add(t)
-            self.store.write_articles(records, run=run)
-            self._described = True
-            self.summary.stored += len(records)
+                self._described = True
+            pending = self._writer().submit(self.store.write_articles, records, run)
+        self._pending = (pending, results, stored)
+
+    def finish(self) -> None:
+        """Wait for the pending store write (its error, if any, is raised here) and settle its batch."""
+        if self._pending is None:
+            return
+        pending, results, stored = self._pending
+        self._pending = None
+        if pending is not None:
+            pending.result()
+        for r in results:
+            self.summary.events_by_type.update(r.events)
+            self.summary.claims += r.claims
+            if r.failure is not None:
+                self.summary.fail(r.failure, r.report_graph())
+                self._settle(r, stored=False)
+        if stored:
+            self.summary.stored += len(stored)
             self._unflushed += sum(r.quads for r in stored)
             if self._unflushed >= FLUSH_EVERY_QUADS:
                 self.store.flush()
@@ -590,6 +611,20 @@ class _Driver:
             self._settle(r, stored=True)
         if self.progress is not None:
             self.progress(self.done, len(results))
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-writer")
+        return self._thread
+
+    def close(self) -> None:
+        """Settle what is pending (errors suppressed: called on the way out of a failed build)."""
+        with contextlib.suppress(Exception):
+            self.finish()
+        self._pending = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     def _settle(self, r: ArticleResult, stored: bool) -> None:
         self._settled()
@@ -645,12 +680,15 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "out", *, fmt: str 
                 tasks = ((batch, run_id) for batch in _batches(source, batch_size))
                 for results in executor.map(extract_batch, tasks):
                     driver.write(results)
+                driver.finish()
                 if not driver.requeue:
                     break
                 pending = list(driver.requeue)  # copies whose original failed, found after the input ended
                 driver.requeue.clear()
                 source = (a for a in map(driver.admit, pending) if a is not None)
+            driver.close()
         except BaseException:  # interrupted or failed: what was stored keeps its provenance
+            driver.close()
             if summary.stored or summary.duplicates:
                 with contextlib.suppress(Exception):
                     _write_run(store, run_id, started, driver.model or "?", paths)
