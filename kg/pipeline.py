@@ -620,8 +620,7 @@ class _Driver:
     def close(self) -> None:
         """Settle what is pending (errors suppressed: called on the way out of a failed build)."""
         with contextlib.suppress(Exception):
-            self.finish()
-        self._pending = None
+            self.finish()  # clears the pending write even when it raises
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
