@@ -10,6 +10,7 @@ Workers load the spaCy model once per process (``kg.nlp.get_nlp`` is cached per 
 """
 from __future__ import annotations
 
+import abc
 import multiprocessing as mp
 from collections import deque
 from dataclasses import dataclass
@@ -97,14 +98,15 @@ class SerializedGraph(Graph):
         return super().serialize(destination=destination, format=format, base=base, encoding=encoding, **args)
 
 
-class Executor:
+class Executor(abc.ABC):
     """Runs ``fn(articles, run_id)`` over tasks; yields results in task order."""
 
     name = "?"
     workers = 1
 
+    @abc.abstractmethod
     def map(self, fn: Callable[..., list["ArticleResult"]], tasks: Iterable[Task]) -> Iterator[list["ArticleResult"]]:
-        raise NotImplementedError
+        """One result list per task, in task order."""
 
     def close(self) -> None:
         """Release processes / cluster connections."""
@@ -165,11 +167,13 @@ class _Windowed(Executor):
 
     window = 2
 
+    @abc.abstractmethod
     def _submit(self, fn, articles, run_id):
-        raise NotImplementedError
+        """Start ``fn(articles, run_id)``; a handle for :meth:`_result`."""
 
+    @abc.abstractmethod
     def _result(self, handle) -> list["ArticleResult"]:
-        raise NotImplementedError
+        """Wait for a submitted task; its results (a worker's catalogued error re-raised)."""
 
     def map(self, fn, tasks):
         pending: deque = deque()

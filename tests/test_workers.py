@@ -129,3 +129,30 @@ def test_an_unreachable_dask_scheduler_is_e062():
     with pytest.raises(KGError) as e:
         DaskExecutor(f"tcp://127.0.0.1:{free_port()}", timeout=2)
     assert e.value.code == "E062" and "127.0.0.1" in e.value.message
+
+
+def test_executor_backends_must_implement_their_abstract_methods():
+    """Executor.map and _Windowed's _submit / _result are abstract: a backend missing one cannot be
+    created (the error names it), instead of failing with NotImplementedError mid-build."""
+    import pytest
+
+    from kg.distributed import Executor, _Windowed
+
+    class NoMap(Executor):
+        pass
+
+    class NoResult(_Windowed):
+        def _submit(self, fn, articles, run_id):
+            return fn(articles, run_id)
+
+    with pytest.raises(TypeError, match="map"):
+        NoMap()
+    with pytest.raises(TypeError, match="_result"):
+        NoResult()
+
+    class Inline(NoResult):
+        def _result(self, handle):
+            return handle
+
+    assert list(Inline().map(lambda a, r: [len(a)], [(["x"], "r"), (["y", "z"], "r")])) == [[1], [2]]
+    assert isinstance(LocalExecutor(), Executor)
