@@ -35,7 +35,6 @@ class Lexicon:
     known: frozenset[str] = field(default=frozenset())  # every verb lemma the extractors look up
     lemmas: dict[tuple[str, str, str], str] = field(default_factory=dict, compare=False, repr=False)  # lemma_of's
 
-
     def __getitem__(self, name: str) -> frozenset[str]:
         return self.words[name]
 

@@ -24,7 +24,7 @@ import rdflib
 
 from kg.errors import KGError
 from kg.rdf.namespaces import (
-    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SKOS,
+    ACTORS_GRAPH, BASE, CK, ONTOLOGY_GRAPH, PLACES_GRAPH, PREFIXES, PROV, RDF, RUNS_GRAPH, SCHEMA, SKOS,
     XSD, article_iri, graph_iri, source_graph_iri,
 )
 
@@ -46,8 +46,8 @@ _PREF_LABEL = ox.NamedNode(str(SKOS.prefLabel))
 _CHECKSUM = ox.NamedNode(str(CK.checksum))
 _TEXT_HASH = ox.NamedNode(str(CK.textHash))
 _TYPE = ox.NamedNode(str(RDF.type))
-_NEWS_ARTICLE = ox.NamedNode("https://schema.org/NewsArticle")
-_IDENTIFIER = ox.NamedNode("https://schema.org/identifier")
+_NEWS_ARTICLE = ox.NamedNode(str(SCHEMA.NewsArticle))
+_IDENTIFIER = ox.NamedNode(str(SCHEMA.identifier))
 _GENERATED_BY = f"<{PROV.wasGeneratedBy}>"
 
 
