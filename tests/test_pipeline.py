@@ -91,15 +91,17 @@ def test_nt_is_rdflibs_ntriples_byte_for_byte():
 
 def test_store_writes_behind_extraction_keep_counts_copies_and_provenance(tmp_path, monkeypatch):
     """The store write of a batch runs while the next batch is extracted. With one article per
-    batch (every copy arrives while its original's write is pending or just done) the build stores,
-    counts and records copies as with one batch; a write that fails surfaces as the build's error,
-    after the earlier batches are settled and their run described."""
+    batch and a write per batch (every copy arrives while its original's write is pending or just
+    done) the build stores, counts and records copies as with one batch; a write that fails surfaces
+    as the build's error, after the earlier batches are settled and their run described."""
+    import kg.pipeline
     from kg.rdf import store as store_mod
     from kg.rdf.store import Store
 
     data = Path(__file__).parent / "data" / "throughput"
     src = [data / "articles.jsonl", data / "syndicated.jsonl"]
     whole = build(src, tmp_path / "whole", export=False)
+    monkeypatch.setattr(kg.pipeline, "WRITE_EVERY_QUADS", 1)  # every batch is its own write
     seen = []
     one = build(src, tmp_path / "one", export=False, batch_size=1, progress=lambda done, n: seen.append(done))
     assert (one.read, one.stored, one.duplicates, one.failed) == (whole.read, whole.stored, whole.duplicates, 0)
@@ -121,8 +123,69 @@ def test_store_writes_behind_extraction_keep_counts_copies_and_provenance(tmp_pa
     with pytest.raises(OSError):
         build([data / "articles.jsonl"], tmp_path / "broken", export=False, batch_size=2)
     monkeypatch.undo()
+    assert len([c for c in calls if c]) == 2  # nothing written after the failed write but the run's provenance
     with Store.open(tmp_path / "broken", read_only=True) as st:
         assert sorted(st.article_ids()) == sorted(calls[0])  # the first batch, nothing of the second
         runs = st.select("SELECT ?a WHERE { ?g prov:wasGeneratedBy ?run . ?run a prov:Activity ; "
                          "prov:used ?f . BIND(1 AS ?a) }")
         assert runs  # the run that stored them is described
+
+
+def test_batches_are_gathered_into_store_writes_of_write_every_quads(tmp_path, monkeypatch):
+    """Results are gathered into one transaction until it holds WRITE_EVERY_QUADS quads (fewer bulk
+    loads, less on-disk merging); the store and the summary are the same as with a write per batch,
+    and the progress bar still moves after every batch."""
+    import kg.pipeline
+    from kg.rdf import store as store_mod
+
+    from storeutil import content
+
+    data = Path(__file__).parent / "data" / "throughput"
+    src = [data / "articles.jsonl", data / "syndicated.jsonl"]
+    real, writes = store_mod.Store.write_articles, []
+
+    def counted(self, records, run=None):
+        writes.append(len(records))
+        return real(self, records, run)
+
+    monkeypatch.setattr(store_mod.Store, "write_articles", counted)
+    builds = {}
+    for name, every in (("each", 1), ("gathered", 10**9), ("middle", 400)):
+        monkeypatch.setattr(kg.pipeline, "WRITE_EVERY_QUADS", every)
+        writes.clear()
+        seen: list[int] = []
+        s = build(src, tmp_path / name, export=False, batch_size=1, progress=lambda done, n: seen.append(done))
+        builds[name] = (s, [w for w in writes if w], seen)
+    each, gathered, middle = builds["each"], builds["gathered"], builds["middle"]
+    assert len(each[1]) == each[0].stored  # one article a batch, one write a batch
+    assert gathered[1] == [gathered[0].stored]  # everything in one transaction
+    assert 1 < len(middle[1]) < len(each[1])
+    for s, _, seen in builds.values():
+        assert (s.read, s.stored, s.duplicates, s.failed) == (each[0].read, each[0].stored, each[0].duplicates, 0)
+        assert s.events_by_type == each[0].events_by_type and s.claims == each[0].claims
+        assert seen == sorted(seen) and seen[-1] == s.read and len(seen) >= s.stored  # moves every batch
+    assert content(tmp_path / "each") == content(tmp_path / "gathered") == content(tmp_path / "middle")
+
+
+
+def test_a_build_stopped_by_a_failed_batch_still_writes_what_it_had_gathered(tmp_path, monkeypatch):
+    """Results waiting for their write are not lost when a later batch stops the build (a dead
+    worker, an interrupt): they are written on the way out, with the run's provenance."""
+    import kg.pipeline
+
+    data = Path(__file__).parent / "data" / "throughput"
+    real, calls = kg.pipeline.extract_batch, []
+
+    def third_dies(articles, run_id=None):
+        calls.append([a.id for a in articles])
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        return real(articles, run_id)
+
+    monkeypatch.setattr(kg.pipeline, "WRITE_EVERY_QUADS", 10**9)
+    monkeypatch.setattr(kg.pipeline, "extract_batch", third_dies)
+    with pytest.raises(RuntimeError):
+        build([data / "articles.jsonl"], tmp_path / "out", export=False, batch_size=2)
+    with Store.open(tmp_path / "out", read_only=True) as st:
+        assert sorted(st.article_ids()) == sorted(calls[0] + calls[1])
+        assert st.ask("ASK { ?g prov:wasGeneratedBy ?run . ?run a prov:Activity ; ck:model ?m }")
