@@ -68,6 +68,53 @@ def child_spacy(src: Path, batch_size: int, ruler: bool = False) -> dict:
     return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "articles": len(texts), **_peak_mb()}
 
 
+def _rss_mb(pid: int | str = "self") -> float:
+    """Resident memory (MB) of a process now, 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return next((int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:")), 0.0)
+    except OSError:
+        return 0.0
+
+
+class RssSampler:
+    """Samples this process' resident memory and its largest child's (workers) every ``every``
+    seconds in a background thread (Linux ``/proc``; nothing is sampled elsewhere)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        import threading
+
+        self.every, self.samples = every, []  # (seconds since start, own MB, largest child MB)
+        self._stop = threading.Event()
+        self._t0 = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self.every):
+            try:
+                with open(f"/proc/{me}/task/{me}/children", encoding="ascii") as f:
+                    kids = f.read().split()
+            except OSError:
+                kids = []
+            self.samples.append((time.perf_counter() - self._t0, _rss_mb(), max((_rss_mb(k) for k in kids), default=0.0)))
+
+    def stop(self, points: int = 10) -> list[tuple[float, float, float]]:
+        """(fraction of the run, own MB, largest child MB) at ``points`` even steps of the run."""
+        self._stop.set()
+        self._thread.join()
+        if not self.samples:
+            return []
+        end = self.samples[-1][0]
+        out = []
+        for k in range(1, points + 1):
+            t = end * k / points
+            _, own, kid = min(self.samples, key=lambda smp: abs(smp[0] - t))
+            out.append((k / points, round(own), round(kid)))
+        return out
+
+
 def child_build(src: Path, out: Path, workers: int, batch_size: int) -> dict:
     from kg.nlp import get_nlp
     from kg.pipeline import build
@@ -79,8 +126,10 @@ def child_build(src: Path, out: Path, workers: int, batch_size: int) -> dict:
         _warm_up(src, WARM_UP)
         startup = time.perf_counter() - t
     t, c = time.perf_counter(), time.process_time()
+    sampler = RssSampler()
     s = build([src], out, export=False, workers=workers, batch_size=batch_size)
-    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "startup_s": startup,
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"seconds": seconds, "cpu": cpu, "startup_s": startup, "rss_curve": sampler.stop(),
             "articles": s.read, "stored": s.stored, "failed": s.failed,
             "duplicates": s.duplicates, "quads": s.triples, **_peak_mb()}
 
@@ -217,14 +266,19 @@ def scale_rows(a: argparse.Namespace, tmp: Path, bs: str) -> None:
     print()
     print(f"| articles | seconds | art/s | peak MB (driver) | peak MB (worker) |   [--workers {a.scale_workers}]")
     print("|---------:|--------:|------:|-----------------:|-----------------:|")
-    peaks = []
+    peaks, curves = [], []
     for n in (1000, 10000):
         s = corpus.write(tmp / f"scale-{n}.jsonl", n, a.seed)
         r = run_child("build", str(s), str(tmp / f"scale-out-{n}"), str(a.scale_workers), bs)
         peaks.append(max(r["peak_mb"], r["peak_child_mb"]))
         print(f"| {n:>8} | {r['seconds']:7.1f} | {n / r['seconds']:5.2f} | {r['peak_mb']:16.0f} | "
               f"{r['peak_child_mb']:16.0f} |", flush=True)
+        curves.append((n, r["rss_curve"]))
     print(f"peak memory 10k / 1k: {peaks[1] / peaks[0]:.2f}x (goal: flat)")
+    for n, curve in curves:  # resident memory while the build runs, at each tenth of it
+        print(f"RSS over the {n}-article build (MB at 10%, 20%, ... 100%): driver "
+              + " ".join(f"{own:.0f}" for _, own, _ in curve)
+              + ("; largest worker " + " ".join(f"{kid:.0f}" for _, _, kid in curve) if a.scale_workers > 1 else ""))
 
 
 if __name__ == "__main__":
