@@ -16,6 +16,8 @@ Measured in one run, each in its own child process (so peak memory is that of th
   the 1-process builds (their start-up excluded: conservative), and like for like, each build with
   its start-up (the 1-process model load and warm-up are timed too, less the warm-up's 8 articles
   at the build's own rate): what ``kg build`` vs ``kg build --workers N`` costs a user
+* ``spacy-part`` — the bare model in N processes at once, 1/N of the texts each, started together:
+  the most N processes can gain on this machine (the ceiling of the speed-up above)
 * ``--scale`` — peak memory of the build at 1,000 and at 10,000 articles (long: tens of minutes)
 
 The corpus is built offline by ``benchmarks/corpus.py`` (seed + eval sentences re-combined,
@@ -54,18 +56,47 @@ def _peak_mb() -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- child measurements
 
-def child_spacy(src: Path, batch_size: int, ruler: bool = False) -> dict:
-    """``nlp.pipe`` over the texts: the bare model (the floor), or with our actor_ruler (``ruler``)."""
+def child_spacy(src: Path, batch_size: int, ruler: bool = False, part: tuple[int, int] = (0, 1),
+                start_at: float | None = None) -> dict:
+    """``nlp.pipe`` over the texts: the bare model (the floor), or with our actor_ruler (``ruler``).
+    ``part`` ``(k, m)``: only every m-th text from the k-th; ``start_at``: a ``time.time()`` to wait
+    for after the model load and warm-up (so that parallel children start together)."""
     from kg.nlp import get_nlp, load_model
     from kg.readers import read_paths
 
     nlp = get_nlp() if ruler else load_model()
     texts = [a.text for a in read_paths([src]) if hasattr(a, "text")]
     list(nlp.pipe(texts[:8]))  # warm-up: lazy initialisation inside the pipes
+    k, m = part
+    texts = texts[k::m]
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.time()))
+    began = time.time()
     t, c = time.perf_counter(), time.process_time()
     for _doc in nlp.pipe(texts, batch_size=batch_size):
         pass
-    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "articles": len(texts), **_peak_mb()}
+    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "articles": len(texts),
+            "began": began, "ended": time.time(), **_peak_mb()}
+
+
+def parallel_floor(src: Path, batch_size: str, m: int, lead: float = 15.0) -> dict:
+    """The bare model in ``m`` processes at once, each on 1/m of the texts, started together after
+    their model loads: how much faster m processes can run the model on this machine at all (the
+    ceiling of any m-process speed-up here; CPUs shared with other machines' loads give less than m)."""
+    start_at = time.time() + lead
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "spacy-part", str(src), batch_size]
+    procs = [subprocess.Popen([*cmd, str(k), str(m), repr(start_at)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for k in range(m)]
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"child spacy-part failed:\n{err[-3000:]}")
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    late = max(r["began"] for r in outs) - start_at  # > 0: a child was still loading at start_at
+    return {"seconds": max(r["ended"] for r in outs) - start_at, "late_s": late,
+            "articles": sum(r["articles"] for r in outs), "cpu": sum(r["cpu"] for r in outs),
+            "peak_mb": max(r["peak_mb"] for r in outs)}
 
 
 def _rss_mb(pid: int | str = "self") -> float:
@@ -199,6 +230,8 @@ def main() -> None:
         mode, *rest = a.child
         if mode in ("spacy", "spacy-ruler"):
             res = child_spacy(Path(rest[0]), int(rest[1]), ruler=mode == "spacy-ruler")
+        elif mode == "spacy-part":
+            res = child_spacy(Path(rest[0]), int(rest[1]), part=(int(rest[2]), int(rest[3])), start_at=float(rest[4]))
         else:
             res = child_build(Path(rest[0]), Path(rest[1]), int(rest[2]), int(rest[3]))
         print(json.dumps(res))
@@ -235,10 +268,12 @@ def main_rows(a: argparse.Namespace, tmp: Path, bs: str) -> None:
     rows = [_row("spaCy nlp.pipe, bare model (floor)", {**bares[0], **floor}),
             _row("spaCy, our pipeline, no extraction", ruler_r, floor["seconds"])]
     rows += [_row(f"kg build, 1 process (round {k + 1})", r, floor["seconds"]) for k, r in enumerate(builds)]
-    many = None
+    many = ceiling = None
     if a.workers > 1:
         many = run_child("build", str(src), str(tmp / f"out-{a.workers}"), str(a.workers), bs)
         rows.append(_row(f"kg build --workers {a.workers}", many, floor["seconds"]))
+        ceiling = parallel_floor(src, bs, a.workers)
+        rows.append(_row(f"spaCy bare, {a.workers} processes at once", ceiling, floor["seconds"]))
     print()
     print("| run                                | articles | seconds | art/s    | vs spaCy | peak MB |")
     print("|------------------------------------|---------:|--------:|---------:|---------:|--------:|")
@@ -256,6 +291,9 @@ def main_rows(a: argparse.Namespace, tmp: Path, bs: str) -> None:
               f"mean 1-process build without its start-up; {cold / many['seconds']:.2f}x like for like, the "
               f"1-process builds with their start-up ({cold:.1f} s: model load + first-use loads "
               f"{sum(r['startup_s'] for r in builds) / len(builds):.1f} s)")
+        print(f"the bare model itself runs {floor['seconds'] / ceiling['seconds']:.2f}x faster in {a.workers} processes "
+              f"at once (1/{a.workers} of the texts each) than in 1: the ceiling of any {a.workers}-process speed-up "
+              f"on this machine" + (f" (a child started {ceiling['late_s']:.1f} s late)" if ceiling["late_s"] > 0.5 else ""))
     last = builds[-1]
     print(f"stored {last['stored']}, failed {last['failed']}, syndicated {last['duplicates']}, quads {last['quads']}")
     print(f"CPU seconds: 1 process {last['cpu_s']:.0f}" + (

@@ -83,7 +83,7 @@ def build_cmd(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (store + exports)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Force an input format (see the readers registry)."),
     glob: Optional[str] = typer.Option(None, "--glob", help="Only files matching this glob inside folders."),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles per nlp.pipe batch / store transaction."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles per nlp.pipe batch (store writes gather ~50,000 quads)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1,
                                 help="Extract in N local processes (each loads the spaCy model once)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS|local",
