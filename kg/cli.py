@@ -176,7 +176,7 @@ def stored_checksums(out: Path | None) -> dict[str, str] | None:
 
 
 def interrupted_error(argv: Sequence[str], before: dict[str, str] | None) -> KGError:
-    """E060 with the number of articles this build stored (kept: each batch was one transaction)."""
+    """E060 with the number of articles this build stored (kept: each store write was one transaction)."""
     after = stored_checksums(build_out_dir(argv))
     if before is None or after is None:
         return KGError("E061", exit_code=EXIT_INTERRUPTED)

@@ -5,7 +5,8 @@ Streaming: the driver reads articles lazily, skips unchanged ones and syndicated
 (:mod:`kg.dedupe`), and hands batches to an executor (:mod:`kg.distributed`: this process,
 ``--workers N`` local processes, or a dask cluster). Each batch runs :func:`extract_batch` —
 ``nlp.pipe`` + extraction + RDF + one SHACL call for the whole batch — and comes back as serialised
-:class:`ArticleResult` records. Only the driver writes to the store, one transaction per batch.
+:class:`ArticleResult` records. Only the driver writes to the store: results are gathered into one
+transaction per :data:`WRITE_EVERY_QUADS` quads, written on its writer thread.
 One bad article is recorded as a failure and never stops the others. Nothing kept in memory grows
 with the corpus: at most ``window`` batches are in flight and failure lists are capped at
 :data:`MAX_KEPT` (counts stay exact).
