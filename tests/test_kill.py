@@ -1,5 +1,5 @@
 """Nothing is lost: ``kg build`` killed with SIGKILL at several moments leaves a store that opens, holds
-exactly the articles of the batches committed before the kill (each batch is one transaction), each of
+exactly the articles of the batches committed before the kill (each batch is one transaction here), each of
 them complete, and a re-run completes the rest to the same data as an uninterrupted build.
 """
 from __future__ import annotations
@@ -54,8 +54,14 @@ def write_corpus(path: Path, n: int) -> list[str]:
     return [article(i)["id"] for i in range(n)]
 
 
+#: ``kg build`` with every batch its own store transaction (``kg.pipeline.WRITE_EVERY_QUADS`` = 1;
+#: builds gather ~50,000 quads per transaction, which would make this corpus a single one)
+_KG_PER_BATCH = ("import sys, kg.pipeline; kg.pipeline.WRITE_EVERY_QUADS = 1; sys.argv[0] = 'kg'; "
+                 "from kg.cli import main; main()")
+
+
 def build_cmd(corpus: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--batch-size", str(B)]
+    return [sys.executable, "-c", _KG_PER_BATCH, "build", str(corpus), "--out", str(out), "--batch-size", str(B)]
 
 
 def article_ids(out: Path) -> list[str] | None:
