@@ -18,6 +18,8 @@ import pytest
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, PROV, RUNS_GRAPH
 from kg.rdf.store import ARTICLE_GRAPH_PREFIX, Store, resolve_store_dir
 
+from storeutil import KG_PER_BATCH  # noqa: E402  (a transaction per batch)
+
 N = 24  # articles
 B = 3  # batch size: one store transaction per batch
 
@@ -54,14 +56,8 @@ def write_corpus(path: Path, n: int) -> list[str]:
     return [article(i)["id"] for i in range(n)]
 
 
-#: ``kg build`` with every batch its own store transaction (``kg.pipeline.WRITE_EVERY_QUADS`` = 1;
-#: builds gather ~50,000 quads per transaction, which would make this corpus a single one)
-_KG_PER_BATCH = ("import sys, kg.pipeline; kg.pipeline.WRITE_EVERY_QUADS = 1; sys.argv[0] = 'kg'; "
-                 "from kg.cli import main; main()")
-
-
 def build_cmd(corpus: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", _KG_PER_BATCH, "build", str(corpus), "--out", str(out), "--batch-size", str(B)]
+    return [*KG_PER_BATCH, "build", str(corpus), "--out", str(out), "--batch-size", str(B)]
 
 
 def article_ids(out: Path) -> list[str] | None:

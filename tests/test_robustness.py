@@ -599,9 +599,9 @@ def test_ctrl_c_mid_build(tmp_path):
     n = 60
     write_jsonl(tmp_path / "many.jsonl", [json.dumps({"id": f"a{i:03d}", "text": f"{EN3} Report {i} said {i + 2} "
                                                       "people were wounded.", "date": None}) for i in range(n)])
-    per_batch = ("import sys, kg.pipeline; kg.pipeline.WRITE_EVERY_QUADS = 1; sys.argv[0] = 'kg'; "
-                 "from kg.cli import main; main()")  # a transaction per batch (builds gather ~50,000 quads)
-    proc = subprocess.Popen([sys.executable, "-c", per_batch, "build", "many.jsonl", "--out", "out", "--batch-size", "2"],
+    from storeutil import KG_PER_BATCH  # a transaction per batch (builds gather ~50,000 quads)
+
+    proc = subprocess.Popen([*KG_PER_BATCH, "build", "many.jsonl", "--out", "out", "--batch-size", "2"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:

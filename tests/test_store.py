@@ -478,3 +478,24 @@ def test_sigkill_during_write_keeps_the_last_committed_state(tmp_path, mode):
         assert nquads(after) == committed
         after.remove_articles(["art-0"])  # and it is still writable
         assert len(after.article_ids()) == 4
+
+
+def test_a_new_store_is_created_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A store is created in a sibling folder and renamed into place: a process killed while RocksDB
+    creates its files never leaves a store that does not open (nor a temporary folder)."""
+    from kg.rdf import store as store_mod
+
+    def dies(path):  # killed half-way: some files there, no column families
+        (Path(path) / "CURRENT").write_text("MANIFEST-000001\n")
+        raise OSError("killed")
+
+    monkeypatch.setattr(store_mod.ox, "Store", dies)
+    with pytest.raises(KGError):
+        Store.open(tmp_path / "out")
+    monkeypatch.undo()
+    assert not (tmp_path / "out" / "store").exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no temporary folder left
+    with Store.open(tmp_path / "out") as st:
+        assert len(st) == 0
+    with Store.open(tmp_path / "out", read_only=True) as st:
+        assert len(st) == 0

@@ -214,7 +214,8 @@ class Store:
             except OSError as exc:
                 raise KGError("E043", path=d, reason=str(exc)) from None
         try:
-            d.mkdir(parents=True, exist_ok=True)
+            if not (d / "CURRENT").exists():
+                _create(d)
             return cls(ox.Store(str(d)), d, False)
         except OSError as exc:
             if "lock" in str(exc).lower():
@@ -502,6 +503,27 @@ class Store:
              f"{{ SELECT DISTINCT ?g ?y WHERE {{ GRAPH ?g {{ {{ ?y ?p ?o }} UNION {{ ?s ?p ?y }} }} FILTER(isIRI(?y)) }} }} "
              f"GRAPH ?canon {{ ?y (!<{RDF.nil}>)* ?x . ?x <{SKOS.prefLabel}> ?label }} }}")
         return [(str(s["x"]), str(s["canon"])) for s in self.ox.query(q)]
+
+
+def _create(d: Path) -> None:
+    """Create an empty store at ``d`` atomically: RocksDB creates its files and column families one
+    by one, so a process killed meanwhile would leave a store that does not open. It is created in a
+    sibling folder and renamed into place (an empty ``d`` is replaced)."""
+    import os
+    import shutil
+    import tempfile
+
+    d.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}-new-", dir=d.parent))
+    try:
+        created = ox.Store(str(tmp))
+        created.flush()
+        del created  # closes the database (releases its lock) before the rename
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+        os.rename(tmp, d)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _lines_by_subject(nt: bytes) -> dict[bytes, list[tuple[bytes, bytes]]]:
