@@ -503,7 +503,8 @@ class _Driver:
         self.done = 0
         self.model: str | None = None
         self._unflushed = 0
-        self._pending: tuple[Future | None, list[ArticleResult], list[ArticleResult]] | None = None
+        #: (store write, its results, the stored ones, their quads)
+        self._pending: tuple[Future | None, list[ArticleResult], list[ArticleResult], int] | None = None
         self._gathered: list[ArticleResult] = []  # results not yet handed to the writer
         self._gathered_quads = 0
         self._write_failed = False
@@ -596,7 +597,8 @@ class _Driver:
     def _commit(self) -> None:
         """Settle the pending write, then hand the gathered results to the writer thread."""
         self._settle_pending()
-        results, self._gathered, self._gathered_quads = self._gathered, [], 0
+        results, quads = self._gathered, self._gathered_quads
+        self._gathered, self._gathered_quads = [], 0
         records, stored = [], []
         for r in results:
             self.model = self.model or r.model
@@ -611,13 +613,13 @@ class _Driver:
                     run.add(t)
                 self._described = True
             pending = self._writer().submit(self.store.write_articles, records, run)
-        self._pending = (pending, results, stored)
+        self._pending = (pending, results, stored, quads)
 
     def _settle_pending(self) -> None:
         """Wait for the pending store write (its error, if any, is raised here) and settle its results."""
         if self._pending is None:
             return
-        pending, results, stored = self._pending
+        pending, results, stored, quads = self._pending
         self._pending = None
         if pending is not None:
             try:
@@ -633,7 +635,7 @@ class _Driver:
                 self._settle(r, stored=False)
         if stored:
             self.summary.stored += len(stored)
-            self._unflushed += sum(r.quads for r in stored)
+            self._unflushed += quads
             if self._unflushed >= FLUSH_EVERY_QUADS:
                 self.store.flush()
                 self._unflushed = 0

@@ -12,7 +12,10 @@ as one SPARQL Update request. A process killed mid-write leaves the store as it 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -509,10 +512,6 @@ def _create(d: Path) -> None:
     """Create an empty store at ``d`` atomically: RocksDB creates its files and column families one
     by one, so a process killed meanwhile would leave a store that does not open. It is created in a
     sibling folder and renamed into place (an empty ``d`` is replaced)."""
-    import os
-    import shutil
-    import tempfile
-
     d.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}-new-", dir=d.parent))
     try:
