@@ -36,7 +36,12 @@ def cache_dir() -> Path | None:
     env = os.environ.get("KG_CACHE_DIR")
     if env is not None:
         return None if env.strip().lower() in ("", "off", "0", "none") else Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except (RuntimeError, KeyError):  # no HOME and no passwd entry: no cache
+            return None
     return Path(base) / "conflict-kg"
 
 

@@ -99,3 +99,18 @@ def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
 def test_the_file_name_depends_on_every_key_part(tmp_path):
     names = {_path(tmp_path, "t", key).name for key in (["a", "b"], ["ab"], ["a", "b", ""], [b"a", "c"])}
     assert len(names) == 4
+
+
+def test_no_home_folder_means_no_cache(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.delenv("KG_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache_dir() is None
+    b = Builder(VALUE)
+    assert cached("t", ["k"], b) == VALUE and b.calls == 1
